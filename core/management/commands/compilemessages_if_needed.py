@@ -1,0 +1,23 @@
+"""Compile translations only where a .po file is newer than its .mo (keeps `make run` quick)."""
+
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Compile the project's .po files whose .mo is missing or older."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        stale = []
+        for locale_dir in settings.LOCALE_PATHS:
+            for po in Path(locale_dir).glob("*/LC_MESSAGES/*.po"):
+                mo = po.with_suffix(".mo")
+                if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+                    stale.append(po.parent.parent.name)
+        if stale:
+            call_command("compilemessages", locale=sorted(set(stale)), verbosity=0)
+            self.stdout.write(f"Compiled translations: {', '.join(sorted(set(stale)))}")

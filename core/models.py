@@ -1,0 +1,87 @@
+"""Shared base models: timestamps, topics, the search index and data-load bookkeeping."""
+
+from __future__ import annotations
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.i18n import localized
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Topic(models.Model):
+    """A theme people follow and content is tagged with (education, environment, ...)."""
+
+    slug = models.SlugField(_("identifier"), unique=True)
+    name_bg = models.CharField(_("name in Bulgarian"), max_length=120)
+    name_en = models.CharField(_("name in English"), max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["name_bg"]
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return localized(self.name_bg, self.name_en)
+
+
+class SearchEntry(models.Model):
+    """One searchable thing, registered by its app (see core/search.py).
+
+    `document` holds normalised Latin terms (transliterated, with Bulgarian stems), indexed by
+    SQLite FTS5 or a PostgreSQL full-text GIN index created in this app's migrations.
+    """
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.CharField(max_length=64)
+    kind = models.CharField(max_length=64, db_index=True)
+    title_bg = models.CharField(max_length=500)
+    title_en = models.CharField(max_length=500, blank=True)
+    subtitle_bg = models.CharField(max_length=500, blank=True)
+    subtitle_en = models.CharField(max_length=500, blank=True)
+    url = models.CharField(max_length=500)
+    title_key = models.CharField(max_length=500, db_index=True)
+    document = models.TextField()
+    boost = models.BigIntegerField(default=0)
+    public = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["content_type", "object_id"], name="search_entry_unique")
+        ]
+        indexes = [models.Index(fields=["kind", "-boost"], name="search_kind_boost")]
+
+    def __str__(self) -> str:
+        return self.title_bg
+
+    @property
+    def title(self) -> str:
+        return localized(self.title_bg, self.title_en)
+
+    @property
+    def subtitle(self) -> str:
+        return localized(self.subtitle_bg, self.subtitle_en)
+
+
+class DataLoad(models.Model):
+    """What a loader last imported, so a repeated load of unchanged files is skipped."""
+
+    name = models.CharField(max_length=100, unique=True)
+    checksum = models.CharField(max_length=64)
+    loaded_at = models.DateTimeField(auto_now=True)
+    summary = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return self.name

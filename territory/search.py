@@ -1,0 +1,1 @@
+"""Territorial units in the portal's search (core.search)."""
