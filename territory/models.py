@@ -55,7 +55,9 @@ class Nuts1Region(NamedUnit):
 class RegionMembershipQuerySet(models.QuerySet["RegionMembership"]):
     def valid_on(self, day: datetime.date | None = None) -> RegionMembershipQuerySet:
         day = day or timezone.localdate()
-        return self.filter(valid_from__lte=day).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        return self.filter(valid_from__lte=day).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=day)
+        )
 
 
 class PlanningRegion(NamedUnit, Shape):
@@ -155,7 +157,10 @@ class Municipality(NamedUnit, Shape):
 
     code = models.CharField(_("EKATTE code"), max_length=5, primary_key=True)
     province = models.ForeignKey(
-        Province, on_delete=models.PROTECT, related_name="municipalities", verbose_name=_("province")
+        Province,
+        on_delete=models.PROTECT,
+        related_name="municipalities",
+        verbose_name=_("province"),
     )
     admin_centre = models.ForeignKey(
         "Settlement",
@@ -250,12 +255,12 @@ class Settlement(NamedUnit):
     def __str__(self) -> str:
         return f"{self.type_abbr} {self.name_bg}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("territory:settlement", args=[self.ekatte])
+
     @property
     def full_name(self) -> str:
         return localized(f"{self.type_abbr} {self.name_bg}", self.name_en)
-
-    def get_absolute_url(self) -> str:
-        return reverse("territory:settlement", args=[self.ekatte])
 
 
 class CityDistrict(NamedUnit):

@@ -49,7 +49,7 @@ class _Handler:
     def __init__(self, mailbox: Mailbox) -> None:
         self.mailbox = mailbox
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's API)
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd's hook name
         self.mailbox.add(envelope.original_content or envelope.content)
         return "250 Message accepted for delivery"
 
@@ -96,3 +96,13 @@ def territory(django_db_blocker) -> None:
     with django_db_blocker.unblock():
         if not Province.objects.exists():
             call_command("load_territory", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def bulgarian_by_default() -> Iterator[None]:
+    """Each test starts in Bulgarian: a request to /en/ must not leak English into the next."""
+    from django.utils import translation
+
+    translation.activate("bg")
+    yield
+    translation.activate("bg")
