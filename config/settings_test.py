@@ -4,7 +4,7 @@ import os
 
 os.environ.setdefault("ENVIRONMENT", "test")
 
-from config.settings import *  # noqa: E402,F403
+from config.settings import *  # noqa: F403
 
 # Fast hashing: tests create many users; production keeps the default hasher.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

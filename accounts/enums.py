@@ -1,0 +1,28 @@
+"""Choices of the accounts app: roles and how often people want news."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    CITIZEN = "citizen", _("Citizen")
+    ORGANISATION_REPRESENTATIVE = "organisation_representative", _("Organisation representative")
+    INSTITUTION_STAFF = "institution_staff", _("Institution staff")
+    COUNCILLOR = "councillor", _("Municipal councillor")
+    MODERATOR = "moderator", _("Moderator")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+# Roles that act for an institution or run the portal: their accounts must use 2FA.
+TWO_FACTOR_ROLES: frozenset[str] = frozenset(
+    {Role.INSTITUTION_STAFF, Role.COUNCILLOR, Role.ADMINISTRATOR}
+)
+
+
+class Frequency(models.TextChoices):
+    IMMEDIATE = "immediate", _("At once, one e-mail per item")
+    DAILY = "daily", _("Once a day, in a digest")
+    WEEKLY = "weekly", _("Once a week, in a digest")
+    OFF = "off", _("Never")
