@@ -57,8 +57,8 @@ lint: $(VENV)/.installed-dev
 	ENVIRONMENT=test $(PY) manage.py makemigrations --check --dry-run -v 1
 
 messages: $(VENV)/.installed-dev
-	$(PY) manage.py makemessages -l bg -l en --no-location --no-obsolete -i '.venv/*' -i 'var/*' -i 'bench/*' -i 'tests/*'
-	$(PY) manage.py compilemessages -l bg -l en
+	$(PY) manage.py makemessages -l bg --no-location --no-obsolete -i '.venv/*' -i 'var/*' -i 'bench/*' -i 'tests/*' -i 'scripts/*' -i 'data/*'
+	$(PY) manage.py compilemessages -l bg -i .venv -i var
 
 test: $(VENV)/.installed-dev lint
 	@mkdir -p var

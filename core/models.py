@@ -59,7 +59,9 @@ class SearchEntry(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["content_type", "object_id"], name="search_entry_unique")
+            models.UniqueConstraint(
+                fields=["content_type", "object_id"], name="search_entry_unique"
+            )
         ]
         indexes = [models.Index(fields=["kind", "-boost"], name="search_kind_boost")]
 

@@ -41,7 +41,10 @@ def accessibility(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "core/accessibility.html",
-        {"breadcrumbs": [(_("Accessibility statement"), "")], "contact": settings.DEFAULT_FROM_EMAIL},
+        {
+            "breadcrumbs": [(_("Accessibility statement"), "")],
+            "contact": settings.DEFAULT_FROM_EMAIL,
+        },
     )
 
 

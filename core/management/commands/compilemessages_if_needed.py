@@ -19,5 +19,11 @@ class Command(BaseCommand):
                 if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
                     stale.append(po.parent.parent.name)
         if stale:
-            call_command("compilemessages", locale=sorted(set(stale)), verbosity=0)
+            # Without `ignore`, compilemessages walks the whole tree, the virtualenv included.
+            call_command(
+                "compilemessages",
+                locale=sorted(set(stale)),
+                ignore_patterns=[".venv", "var", "node_modules", "bench"],
+                verbosity=0,
+            )
             self.stdout.write(f"Compiled translations: {', '.join(sorted(set(stale)))}")
