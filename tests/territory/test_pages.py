@@ -84,7 +84,7 @@ def test_province_page(client) -> None:
     links = map_links(html)
     assert len(links) == 18
     assert any(href == "/territory/municipalities/PDV22/" for href, _l, _t in links)
-    assert "<!-- follow -->" in html
+    assert "/accounts/login/?next=" in html  # the follow invitation for visitors
     # The table beside the map has the same numbers.
     assert f"345{NBSP}213" in html
 
@@ -93,7 +93,7 @@ def test_municipality_page_lists_settlements_mayoralties_and_districts(client) -
     html = get(client, reverse("territory:municipality", args=["PDV22"]))
     assert f"345{NBSP}213" in html
     assert "/territory/districts/56784-01/" in html
-    assert "<!-- follow -->" in html
+    assert "/accounts/login/?next=" in html  # the follow invitation for visitors
     crumbs = breadcrumb_labels(html)
     assert len(crumbs) == 5  # home › territory › region › province › municipality
     assert crumbs[-2:] == ["Пловдив", "Пловдив"]
