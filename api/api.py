@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
 
+from api.search import router as search_router
 from territory.api import router as territory_router
 
 
@@ -30,7 +31,8 @@ api = PortalAPI(
     description=(
         "Open data of the Electronic Region portal: Bulgaria's territorial units (EKATTE) and "
         "everything public on the portal. Lists are `{count, items}` objects paginated with "
-        "`page` and `page_size` (at most 500)."
+        "`page` and `page_size` (at most 500), ordered by official code. Bad parameters give "
+        "422 with a readable `message`; unknown codes give 404 with a `detail`."
     ),
     urls_namespace="api",
 )
@@ -51,3 +53,4 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
 
 
 api.add_router("/", territory_router)
+api.add_router("/", search_router)

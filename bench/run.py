@@ -1,0 +1,470 @@
+"""`make bench`: measure the key pages and API endpoints under concurrent load.
+
+1. Builds (or reuses) the benchmark dataset in its own database — bench/var/bench.sqlite3,
+   or PostgreSQL with --database-url — never the development database var/db.sqlite3.
+2. Serves the portal with gunicorn on a free port of 127.0.0.1 (DEBUG off).
+3. For each target of bench/targets.py: checks that it answers 2xx, warms it up, then drives
+   it with wrk and records p50/p95 latency and requests per second.
+4. Writes bench/results/<date>.md and .json, each target also relative to the bare "hello"
+   view. Exits non-zero if any target answered anything but 2xx.
+
+See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.targets import BASELINE, TARGETS, Target  # noqa: E402
+
+BENCH_DIR = ROOT / "bench"
+VAR = BENCH_DIR / "var"
+RESULTS = BENCH_DIR / "results"
+PY = ROOT / ".venv" / "bin" / "python"
+GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
+WRK = "wrk"
+
+
+class BenchError(Exception):
+    pass
+
+
+@dataclass
+class Measurement:
+    target: Target
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    rps: float
+    requests: int
+    errors: dict[str, int]
+
+    @property
+    def failed(self) -> bool:
+        return self.errors.get("status", 0) > 0 or self.errors.get("timeout", 0) > 0
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+# --- Set-up ---------------------------------------------------------------------------------
+
+
+def database_label(url: str) -> str:
+    """The database as it goes into the report: engine and location, never a password."""
+    parsed = urlparse(url)
+    if parsed.scheme.startswith("sqlite"):
+        return f"SQLite {sqlite3.sqlite_version} ({Path(parsed.path).name})"
+    host = parsed.hostname or "localhost"
+    return f"PostgreSQL at {host}{parsed.path}"
+
+
+def server_env(database_url: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DATABASE_URL": database_url,
+            # Development settings (no TLS redirect, plain static storage), but without
+            # DEBUG, whose query log and error pages would distort every figure.
+            "ENVIRONMENT": "development",
+            "DEBUG": "0",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "LOG_LEVEL": "WARNING",
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
+    )
+    env.pop("CACHE_URL", None)  # the database cache of the benchmarked database itself
+    return env
+
+
+def run_step(title: str, args: list[str], env: dict[str, str]) -> str:
+    log(f"→ {title}")
+    started = time.perf_counter()
+    proc = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stdout[-4000:] + proc.stderr[-4000:])
+        raise BenchError(f"{title} failed (exit {proc.returncode})")
+    for line in proc.stdout.splitlines():
+        if line.strip() and not line.startswith("DATASET_JSON"):
+            log(f"  {line}")
+    log(f"  done in {time.perf_counter() - started:.1f} s")
+    return proc.stdout
+
+
+def build_dataset(env: dict[str, str], sizes: list[str], force: bool) -> dict[str, Any]:
+    manage = [str(PY), "manage.py"]
+    run_step("migrate", [*manage, "migrate", "--noinput", "-v", "0"], env)
+    run_step("createcachetable", [*manage, "createcachetable"], env)
+    run_step("load_territory", [*manage, "load_territory"], env)
+    gen_args = [str(PY), str(BENCH_DIR / "generate.py")]
+    for size in sizes:
+        name, _, value = size.partition("=")
+        if not value.isdigit():
+            raise BenchError(f"--size wants NAME=NUMBER, not {size!r}")
+        gen_args += [f"--{name.replace('_', '-')}", value]
+    if force:
+        gen_args.append("--force")
+    out = run_step("generate (bench/generate.py)", gen_args, env)
+    for line in out.splitlines():
+        if line.startswith("DATASET_JSON "):
+            return dict(json.loads(line.removeprefix("DATASET_JSON ")))
+    return {}
+
+
+# --- The server -----------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(
+    env: dict[str, str], port: int, workers: int, threads: int
+) -> subprocess.Popen[bytes]:
+    VAR.mkdir(parents=True, exist_ok=True)
+    log_file = (VAR / "gunicorn.log").open("ab")
+    args = [
+        str(GUNICORN),
+        "config.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--worker-class",
+        "gthread",
+        "--log-level",
+        "warning",
+        "--timeout",
+        "60",
+    ]
+    log(f"→ gunicorn on 127.0.0.1:{port} ({workers} workers × {threads} threads)")
+    return subprocess.Popen(
+        args, cwd=ROOT, env=env, stdout=log_file, stderr=log_file, start_new_session=True
+    )
+
+
+def stop_server(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)  # gunicorn's master stops its workers on TERM
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None  # a redirect is a result to report, not to follow
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
+def fetch_status(url: str, timeout: float = 30) -> int:
+    try:
+        with _opener.open(url, timeout=timeout) as response:
+            response.read()
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        return int(exc.code)
+
+
+def wait_until_up(base: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise BenchError(f"gunicorn exited with {proc.returncode}; see {VAR / 'gunicorn.log'}")
+        try:
+            if fetch_status(base + "/healthz", timeout=2) == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise BenchError(f"the server did not answer /healthz within {timeout:.0f} s")
+
+
+# --- Load -----------------------------------------------------------------------------------
+
+
+def wrk(url: str, seconds: int, threads: int, connections: int) -> dict[str, Any]:
+    args = [
+        WRK,
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--latency",
+        "--timeout",
+        "10s",
+        "-s",
+        str(BENCH_DIR / "report.lua"),
+        url,
+    ]
+    proc = subprocess.run(args, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise BenchError(f"wrk failed on {url}: {proc.stderr.strip() or proc.stdout.strip()}")
+    report: dict[str, Any] | None = None
+    for line in proc.stdout.splitlines():
+        if line.startswith("BENCH_JSON "):
+            report = json.loads(line.removeprefix("BENCH_JSON "))
+    if report is None:
+        raise BenchError(f"no report from wrk for {url}:\n{proc.stdout}")
+    # wrk's own line, as a second witness of the Lua figure.
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", proc.stdout)
+    if non2xx:
+        report["errors"]["status"] = max(report["errors"]["status"], int(non2xx.group(1)))
+    return report
+
+
+def measure(base: str, target: Target, args: argparse.Namespace) -> Measurement:
+    url = base + target.path
+    status = fetch_status(url)
+    if not 200 <= status < 300:
+        raise BenchError(f"{target.name}: {target.path} answered {status}, not 2xx")
+    if args.warmup > 0:
+        wrk(url, args.warmup, args.wrk_threads, args.connections)
+    report = wrk(url, args.duration, args.wrk_threads, args.connections)
+    m = Measurement(
+        target=target,
+        p50_ms=report["p50_us"] / 1000,
+        p95_ms=report["p95_us"] / 1000,
+        p99_ms=report["p99_us"] / 1000,
+        rps=report["rps"],
+        requests=report["requests"],
+        errors=report["errors"],
+    )
+    flag = "  FAILED" if m.failed else ""
+    log(
+        f"  {target.name:<20} p50 {m.p50_ms:7.1f} ms  p95 {m.p95_ms:7.1f} ms  "
+        f"{m.rps:8.1f} req/s{flag}"
+    )
+    return m
+
+
+# --- Report ---------------------------------------------------------------------------------
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def write_results(
+    results_dir: Path,
+    measurements: list[Measurement],
+    machine: dict[str, Any],
+    settings: dict[str, Any],
+    dataset: dict[str, Any],
+) -> tuple[Path, Path]:
+    today = datetime.date.today().isoformat()
+    hello = next((m for m in measurements if m.target.name == BASELINE), None)
+    hello_rps = hello.rps if hello and hello.rps else None
+
+    def ratio(m: Measurement) -> float | None:
+        return round(m.rps / hello_rps, 3) if hello_rps else None
+
+    data = {
+        "date": today,
+        "machine": machine,
+        "settings": settings,
+        "dataset": dataset,
+        "targets": [
+            {
+                "name": m.target.name,
+                "url": m.target.path,
+                "p50_ms": round(m.p50_ms, 2),
+                "p95_ms": round(m.p95_ms, 2),
+                "p99_ms": round(m.p99_ms, 2),
+                "rps": round(m.rps, 1),
+                "ratio_to_hello": ratio(m),
+                "requests": m.requests,
+                "errors": m.errors,
+            }
+            for m in measurements
+        ],
+    }
+    results_dir.mkdir(parents=True, exist_ok=True)
+    json_path = results_dir / f"{today}.json"
+    json_path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+    lines = [
+        f"# Benchmark {today}",
+        "",
+        f"- machine: {machine['cpu_count']} CPUs ({machine['cpu_model']}), "
+        f"Python {machine['python']}, {machine['platform']}",
+        f"- database: {machine['database']}",
+        f"- 1-minute load average at start / end: {machine['load_average_at_start']} / "
+        f"{machine['load_average_at_end']} (the run itself adds about 3 on the end figure; "
+        "anything else running skews the results)",
+        f"- server: gunicorn, {settings['workers']} workers × {settings['threads']} threads, "
+        "DEBUG off, on the same machine as the load generator",
+        f"- load: wrk -t{settings['wrk_threads']} -c{settings['connections']}, "
+        f"{settings['warmup_s']} s warm-up then {settings['duration_s']} s per target",
+        "- dataset: " + ", ".join(f"{v:,} {k.replace('_', ' ')}" for k, v in dataset.items()),
+        "",
+        "| target | URL | p50 ms | p95 ms | req/s | ratio to hello |",
+        "| --- | --- | ---: | ---: | ---: | ---: |",
+    ]
+    for m in measurements:
+        r = ratio(m)
+        lines.append(
+            f"| {m.target.name} | `{m.target.path}` | {m.p50_ms:.1f} | {m.p95_ms:.1f} | "
+            f"{m.rps:.0f} | {'—' if r is None else f'{r:.2f}'} |"
+        )
+    failed = [m for m in measurements if m.failed]
+    if failed:
+        lines += ["", "**Failed** (non-2xx responses or timeouts): "]
+        lines += [f"- {m.target.name}: {m.errors}" for m in failed]
+    lines += [
+        "",
+        "Ratio to hello = the target's requests per second / those of the bare `/healthz` view",
+        "on the same server in the same run: the share of the server's raw capacity the page",
+        "leaves. Compare ratios across machines, absolute figures only within one machine.",
+        "",
+    ]
+    md_path = results_dir / f"{today}.md"
+    md_path.write_text("\n".join(lines), encoding="utf-8")
+    return md_path, json_path
+
+
+# --- Main -----------------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL", ""),
+        help="database to build and serve (default: sqlite in bench/var/bench.sqlite3)",
+    )
+    parser.add_argument("--duration", type=int, default=10, help="seconds of load per target")
+    parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up per target")
+    parser.add_argument("--connections", type=int, default=16, help="concurrent connections")
+    parser.add_argument("--wrk-threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument(
+        "--size",
+        action="append",
+        default=[],
+        metavar="NAME=N",
+        help="dataset size for bench/generate.py, e.g. --size users=20000 (repeatable)",
+    )
+    parser.add_argument("--rebuild", action="store_true", help="regenerate the dataset")
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=RESULTS,
+        help="folder for <date>.md and <date>.json (default: bench/results; use another one "
+        "for trial runs)",
+    )
+    parser.add_argument(
+        "--only", default="", help="comma-separated target names (hello is always measured)"
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    VAR.mkdir(parents=True, exist_ok=True)
+    database_url = args.database_url or f"sqlite:///{VAR / 'bench.sqlite3'}"
+    parsed = urlparse(database_url)
+    if (
+        parsed.scheme.startswith("sqlite")
+        and Path(parsed.path).resolve() == ROOT / "var" / "db.sqlite3"
+    ):
+        log("Refusing to benchmark the development database var/db.sqlite3.")
+        return 2
+    targets = TARGETS
+    if args.only:
+        wanted = {name.strip() for name in args.only.split(",")} | {BASELINE}
+        targets = [t for t in TARGETS if t.name in wanted]
+    started = time.monotonic()
+    # Other work on the machine skews every figure; the report records how busy it was.
+    load_at_start = os.getloadavg()[0]
+    env = server_env(database_url)
+    try:
+        dataset = build_dataset(env, args.size, args.rebuild)
+    except BenchError as exc:
+        log(f"ERROR: {exc}")
+        return 1
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = start_server(env, port, args.workers, args.threads)
+    measurements: list[Measurement] = []
+    try:
+        wait_until_up(base, server)
+        log(f"→ load: {len(targets)} targets, {args.warmup} s + {args.duration} s each")
+        for target in targets:
+            measurements.append(measure(base, target, args))
+    except BenchError as exc:
+        log(f"ERROR: {exc}")
+        return 1
+    finally:
+        stop_server(server)
+
+    machine = {
+        "cpu_count": os.cpu_count(),
+        "cpu_model": cpu_model(),
+        "python": platform.python_version(),
+        "platform": platform.platform(terse=True),
+        "database": database_label(database_url),
+        "load_average_at_start": round(load_at_start, 2),
+        "load_average_at_end": round(os.getloadavg()[0], 2),
+    }
+    settings = {
+        "workers": args.workers,
+        "threads": args.threads,
+        "wrk_threads": args.wrk_threads,
+        "connections": args.connections,
+        "duration_s": args.duration,
+        "warmup_s": args.warmup,
+    }
+    md_path, json_path = write_results(args.output, measurements, machine, settings, dataset)
+    log(f"\n{md_path.read_text(encoding='utf-8')}")
+    log(f"Results: {md_path}, {json_path}")
+    log(f"Total time: {time.monotonic() - started:.0f} s")
+    failed = [m.target.name for m in measurements if m.failed]
+    if failed:
+        log(f"FAILED: non-2xx responses or timeouts on: {', '.join(failed)}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
