@@ -7,7 +7,7 @@ from config import views
 from core import views as core_views
 
 urlpatterns = [
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", core_views.set_language, name="set_language"),
     path("api/v1/", api.urls),
     path("healthz", core_views.healthz, name="healthz"),
 ]

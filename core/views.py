@@ -4,7 +4,10 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
 from django.views.decorators.cache import cache_control
 
 from core import search as search_index
@@ -15,6 +18,19 @@ MAX_QUERY_LENGTH = 200
 def healthz(request: HttpRequest) -> HttpResponse:
     """The bare 'hello' view: a load balancer's health check and the benchmark's baseline."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's set_language, resolving `next` in the language of its own address.
+
+    With unprefixed Bulgarian URLs the switch request itself runs in Bulgarian, so Django
+    alone cannot resolve "/en/..." to translate it back; activating the address's language
+    first lets translate_url() map each page to the same page in the other language.
+    """
+    next_url = request.POST.get("next", "")
+    with translation.override(translation.get_language_from_path(next_url) or "bg"):
+        return django_set_language(request)
 
 
 def search(request: HttpRequest) -> HttpResponse:

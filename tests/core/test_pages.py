@@ -63,3 +63,25 @@ def test_csrf_is_enforced_on_forms():
     client = Client(enforce_csrf_checks=True)
     response = client.post("/accounts/login/", {"login": "a@b.bg", "password": "x"})
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("language", "next_url", "expected"),
+    [
+        ("en", "/territory/provinces/PDV/?page=2", "/en/territory/provinces/PDV/?page=2"),
+        ("bg", "/en/territory/provinces/PDV/", "/territory/provinces/PDV/"),
+        ("bg", "/en/", "/"),
+        ("en", "https://evil.example/", "/en/"),  # never an open redirect
+    ],
+)
+def test_language_switch_lands_on_the_same_page_in_the_other_language(
+    client, language, next_url, expected
+):
+    response = client.post("/i18n/setlang/", {"language": language, "next": next_url})
+    assert response.status_code == 302
+    assert response["Location"] == expected
+    assert response.cookies["django_language"].value == language
+
+
+def test_language_switch_refuses_get(client):
+    assert client.get("/i18n/setlang/").status_code == 405
