@@ -10,6 +10,7 @@ names, the canonical page URL on the portal and the codes of their parents.
 
 import datetime
 import functools
+import re
 from typing import Annotated, Any
 
 from django.conf import settings
@@ -103,7 +104,15 @@ def name_filter(queryset: QuerySet[Any], q: str | None) -> QuerySet[Any]:
     return queryset.filter(Q(name_bg__icontains=q) | Q(name_en__icontains=q))
 
 
+# Official codes are short runs of letters, digits and hyphens (PDV, PDV22-01, 68134-24).
+# Anything else cannot exist; refusing it early also keeps bytes such as NUL, which
+# PostgreSQL rejects in text, away from the database.
+CODE_PATTERN = re.compile(r"[A-Za-z0-9-]{1,16}")
+
+
 def get_or_404(queryset: QuerySet[Any], label: str, code: str) -> Any:
+    if not CODE_PATTERN.fullmatch(code):
+        raise HttpError(404, f"No {label} with code {code!r}.")
     try:
         return queryset.get(pk=code)
     except queryset.model.DoesNotExist:

@@ -135,7 +135,8 @@ def test_district_page(client) -> None:
     html = get(client, reverse("territory:district", args=["68134-24"]))
     assert "/territory/settlements/68134/" in html
     assert "/territory/municipalities/SOF46/" in html
-    assert html.count("/territory/districts/68134-") == 23  # the other Sofia districts
+    # The other Sofia districts (the language switch carries this page's own path too).
+    assert html.count('href="/territory/districts/68134-') == 23
 
 
 @pytest.mark.parametrize(
@@ -193,3 +194,11 @@ def test_index_query_count_is_small(client, django_assert_max_num_queries) -> No
     get(client, reverse("territory:index"))
     with django_assert_max_num_queries(MAX_QUERIES):
         get(client, reverse("territory:index"))
+
+
+@pytest.mark.parametrize("code", ["%00", "PDV%00", "a%20b", "x" * 17, "PD%2FV"])
+def test_malformed_codes_are_404_before_any_query(client, code, django_assert_num_queries):
+    # The one query is the 404 page's header (the portal scope's name), never a lookup.
+    with django_assert_num_queries(1):
+        response = client.get(f"/territory/provinces/{code}/")
+    assert response.status_code == 404
