@@ -37,6 +37,7 @@ setup: $(VENV)/.installed-runtime
 	$(PY) manage.py compilemessages_if_needed
 	$(PY) manage.py collectstatic --noinput -v 0
 	$(PY) manage.py load_territory
+	$(PY) manage.py generate_directory
 	$(PY) manage.py load_demo
 
 run: setup

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "core",
     "territory",
     "accounts",
+    "directory",
     "api",
 ]
 

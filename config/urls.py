@@ -19,6 +19,7 @@ urlpatterns += i18n_patterns(
     path("data-sources/", core_views.about_data, name="about-data"),
     path("api/", views.api_page, name="api-page"),
     path("territory/", include("territory.urls")),
+    path("directory/", include("directory.urls")),
     path("accounts/", include("allauth.urls")),
     path("profile/", include("accounts.urls")),
     path("admin/", admin.site.urls),

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 NAV = [
     ("home", _("Home")),
     ("territory:index", _("Territory")),
+    ("directory:index", _("Directory")),
     ("search", _("Search")),
     ("api-page", _("Open data")),
 ]

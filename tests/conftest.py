@@ -86,6 +86,7 @@ def django_db_setup(django_db_setup, django_db_blocker) -> None:
     """Load the real territory once per test session (tests run in transactions on top)."""
     with django_db_blocker.unblock():
         call_command("load_territory", verbosity=0)
+        call_command("generate_directory", verbosity=0)
 
 
 @pytest.fixture
@@ -96,6 +97,8 @@ def territory(django_db_blocker) -> None:
     with django_db_blocker.unblock():
         if not Province.objects.exists():
             call_command("load_territory", verbosity=0)
+        # Quick when nothing changed (a checksum and two counts).
+        call_command("generate_directory", verbosity=0)
 
 
 @pytest.fixture(autouse=True)
