@@ -36,10 +36,14 @@ def _crumbs(
     crumbs: Crumbs = [(_("Territory"), reverse("territory:index"))]
     if region:
         crumbs.append((_("%(name)s region") % {"name": region.name}, region.get_absolute_url()))
+    # "Област Пловдив › Община Пловдив": a province and its municipality often share a name.
     if province:
-        crumbs.append((province.name, province.get_absolute_url()))
+        crumbs.append(
+            (_("%(name)s province") % {"name": province.name}, province.get_absolute_url())
+        )
     if municipality:
-        crumbs.append((municipality.name, municipality.get_absolute_url()))
+        label = _("%(name)s municipality") % {"name": municipality.name}
+        crumbs.append((label, municipality.get_absolute_url()))
     return crumbs
 
 

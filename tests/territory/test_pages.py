@@ -96,7 +96,8 @@ def test_municipality_page_lists_settlements_mayoralties_and_districts(client) -
     assert "/accounts/login/?next=" in html  # the follow invitation for visitors
     crumbs = breadcrumb_labels(html)
     assert len(crumbs) == 5  # home › territory › region › province › municipality
-    assert crumbs[-2:] == ["Пловдив", "Пловдив"]
+    # A province and its municipality often share a name; the trail tells them apart.
+    assert crumbs[-2:] == ["Област Пловдив", "Пловдив"]
     # The location map marks this municipality among the province's others.
     assert re.search(
         r'aria-label="Пловдив"><title>Пловдив</title><path class="map-shape current"', html
@@ -128,7 +129,7 @@ def test_mayoralty_page(client) -> None:
     html = get(client, reverse("territory:mayoralty", args=["BLG52-01"]))
     assert "Абланица" in html
     assert "/territory/municipalities/BLG52/" in html
-    assert breadcrumb_labels(html)[-2:] == ["Хаджидимово", "Абланица"]
+    assert breadcrumb_labels(html)[-2:] == ["Община Хаджидимово", "Абланица"]
 
 
 def test_district_page(client) -> None:
