@@ -118,6 +118,7 @@ def build_dataset(env: dict[str, str], sizes: list[str], force: bool) -> dict[st
     run_step("migrate", [*manage, "migrate", "--noinput", "-v", "0"], env)
     run_step("createcachetable", [*manage, "createcachetable"], env)
     run_step("load_territory", [*manage, "load_territory"], env)
+    run_step("generate_directory", [*manage, "generate_directory"], env)
     gen_args = [str(PY), str(BENCH_DIR / "generate.py")]
     for size in sizes:
         name, _, value = size.partition("=")

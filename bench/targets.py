@@ -31,4 +31,7 @@ TARGETS: list[Target] = [
     Target("api settlements", "/api/v1/settlements", "first page of 50"),
     Target("api mayoralties", "/api/v1/mayoralties"),
     Target("api search", "/api/v1/search?q=plov"),
+    Target("directory search", "/directory/?q=obshtinski+savet&all=1", "whole country"),
+    Target("who serves", "/directory/who-serves/?settlement=02974", "village of Bachkovo"),
+    Target("api institutions", "/api/v1/institutions?province=PDV"),
 ]
