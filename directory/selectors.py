@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Cast
 
@@ -29,8 +30,11 @@ def matching(queryset: QuerySet[Institution], q: str) -> QuerySet[Institution]:
 def by_relevance(queryset: QuerySet[Institution]) -> QuerySet[Institution]:
     """Biggest population served first, as on the search page: "общински съвет пловдив"
     lists Plovdiv's council before those of the province's smaller municipalities."""
+    # Content type first: it leads the (content_type, object_id) unique index, which turns
+    # this per-row subquery into an index lookup (by `kind` alone it scans every entry).
     boost = SearchEntry.objects.filter(
-        kind=SEARCH_KIND, object_id=Cast(OuterRef("pk"), CharField())
+        content_type=ContentType.objects.get_for_model(Institution),
+        object_id=Cast(OuterRef("pk"), CharField()),
     ).values("boost")[:1]
     return queryset.annotate(search_boost=Subquery(boost)).order_by(
         "-search_boost", "kind__order", "name_bg", "pk"
