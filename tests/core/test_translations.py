@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gettext
 import shutil
 import subprocess
 import sys
@@ -46,3 +47,13 @@ def test_formats_of_the_translations_match_their_originals():
         ["msgfmt", "--check", "-o", "/dev/null", str(PO)], capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_committed_compiled_catalogue_matches_the_po_file(tmp_path):
+    """The .mo in the repository (used where gettext is not installed) is up to date."""
+    fresh = tmp_path / "django.mo"
+    subprocess.run(["msgfmt", "-o", str(fresh), str(PO)], check=True)
+    with fresh.open("rb") as a, PO.with_suffix(".mo").open("rb") as b:
+        expected = gettext.GNUTranslations(a)._catalog  # type: ignore[attr-defined]
+        committed = gettext.GNUTranslations(b)._catalog  # type: ignore[attr-defined]
+    assert committed == expected, "run `make messages` and commit locale/bg/LC_MESSAGES/django.mo"

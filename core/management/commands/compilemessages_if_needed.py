@@ -1,5 +1,10 @@
-"""Compile translations only where a .po file is newer than its .mo (keeps `make run` quick)."""
+"""Compile translations only where a .po file is newer than its .mo (keeps `make run` quick).
 
+The compiled .mo files are committed too, so a machine without GNU gettext still runs the
+portal in Bulgarian; tests/core/test_translations.py keeps them in step with the .po files.
+"""
+
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +23,12 @@ class Command(BaseCommand):
                 mo = po.with_suffix(".mo")
                 if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
                     stale.append(po.parent.parent.name)
+        if stale and shutil.which("msgfmt") is None:
+            self.stderr.write(
+                "GNU gettext (msgfmt) is not installed: using the committed compiled "
+                "translations. Install gettext to compile changed .po files."
+            )
+            return
         if stale:
             # Without `ignore`, compilemessages walks the whole tree, the virtualenv included.
             call_command(
