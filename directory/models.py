@@ -9,10 +9,15 @@ run updates them instead of adding duplicates.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.eik import validate_eik
@@ -119,6 +124,10 @@ class Institution(TimeStampedModel):
     generated_key = models.CharField(
         _("generated key"), max_length=40, unique=True, null=True, blank=True, editable=False
     )
+    departments = models.TextField(_("departments"), blank=True, help_text=_("One a line."))
+    # Raised by every save through the edit form: a form posted with an older number was
+    # based on data someone else has since changed (optimistic locking, no lost update).
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = InstitutionQuerySet.as_manager()
 
@@ -140,6 +149,10 @@ class Institution(TimeStampedModel):
     @property
     def phone_list(self) -> list[str]:
         return [p.strip() for p in self.phones.splitlines() if p.strip()]
+
+    @property
+    def department_list(self) -> list[str]:
+        return [d.strip() for d in self.departments.splitlines() if d.strip()]
 
     @property
     def is_verified(self) -> bool:
@@ -187,3 +200,234 @@ class WorkingHours(models.Model):
             raise ValidationError(
                 {"break_start": _("The break must lie inside the working hours.")}
             )
+
+
+class HoursException(models.Model):
+    """A day that differs from the weekly hours: a public holiday, a closure, a longer day.
+
+    Bulgarian public holidays close every office without a row here (`hours.open_status` knows
+    them); a row is needed only when a day differs from both the week and the holiday calendar.
+    """
+
+    institution = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="hours_exceptions",
+        verbose_name=_("institution"),
+    )  # fmt: skip
+    date = models.DateField(_("date"))
+    closed = models.BooleanField(_("closed all day"), default=True)
+    opens = models.TimeField(_("opens"), null=True, blank=True)
+    closes = models.TimeField(_("closes"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("exception to the working hours")
+        verbose_name_plural = _("exceptions to the working hours")
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "date"], name="one_exception_per_day"),
+            models.CheckConstraint(
+                condition=Q(closed=True, opens__isnull=True, closes__isnull=True)
+                | Q(closed=False, opens__isnull=False, closes__isnull=False, opens__lt=F("closes")),
+                name="exception_closed_or_hours",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d.%m.%Y}"
+
+    def clean(self) -> None:
+        if self.closed:
+            if self.opens or self.closes:
+                raise ValidationError(
+                    {"opens": _("A day closed all day has no opening and closing time.")}
+                )
+            return
+        if not (self.opens and self.closes):
+            raise ValidationError({"opens": _("Give the opening and the closing time.")})
+        if self.opens >= self.closes:
+            raise ValidationError({"closes": _("The closing time must be after the opening time.")})
+
+
+class Service(TimeStampedModel):
+    """An administrative service (административна услуга) an institution provides."""
+
+    institution = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="services",
+        verbose_name=_("institution"),
+    )  # fmt: skip
+    name = models.CharField(_("name"), max_length=500)
+    # The number in the Register of services of the Administrative Register (IISDA), e.g. "2065".
+    register_code = models.CharField(
+        _("number in the register of services"), max_length=20, blank=True
+    )
+    description = models.TextField(_("description"), blank=True)
+    legal_basis = models.TextField(_("legal basis"), blank=True)
+    who_may_apply = models.TextField(_("who may apply"), blank=True)
+    documents = models.TextField(_("documents needed"), blank=True, help_text=_("One a line."))
+    # Empty: not stated; 0: free of charge.
+    fee_eur = models.DecimalField(
+        _("fee (euro)"), max_digits=10, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )  # fmt: skip
+    deadline = models.CharField(_("deadline"), max_length=200, blank=True)
+    in_person = models.BooleanField(_("in person"), default=True)
+    by_post = models.BooleanField(_("by post"), default=False)
+    online_url = models.URLField(_("online, at"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("administrative service")
+        verbose_name_plural = _("administrative services")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("directory:service", args=[self.pk])
+
+    @property
+    def document_list(self) -> list[str]:
+        return [d.strip() for d in self.documents.splitlines() if d.strip()]
+
+
+class Change(models.Model):
+    """One saved change to an entry or one of its services: who, when, what, why.
+
+    `changes` maps a field name to [before, after] as shown to people (strings), so the history
+    reads the same after fields are renamed or choices change.
+    """
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("created")
+        CHANGED = "changed", _("changed")
+        DELETED = "deleted", _("deleted")
+
+    institution = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="changes",
+        verbose_name=_("institution"),
+    )  # fmt: skip
+    service = models.ForeignKey(
+        Service, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("service"),
+    )  # fmt: skip
+    # The service's name when the change was made: kept after the service is deleted.
+    subject = models.CharField(_("subject"), max_length=500, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+        verbose_name=_("by"),
+    )  # fmt: skip
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    changes = models.JSONField(_("changes"), default=dict)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("change")
+        verbose_name_plural = _("changes")
+        indexes = [models.Index(fields=["institution", "-at"], name="change_by_institution")]
+
+    def __str__(self) -> str:
+        return f"{self.institution_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ErrorReport(TimeStampedModel):
+    """A report that an entry is wrong ("сигнал за неточност"), answered by staff or moderators."""
+
+    class Part(models.TextChoices):
+        CONTACTS = "contacts", _("contacts (address, phones, e-mail, website)")
+        HOURS = "hours", _("working hours")
+        HEAD = "head", _("head or contact point")
+        SERVICES = "services", _("services")
+        OTHER = "other", _("something else")
+
+    class Status(models.TextChoices):
+        NEW = "new", _("new")
+        ACCEPTED = "accepted", _("accepted")
+        REJECTED = "rejected", _("rejected")
+
+    institution = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="error_reports",
+        verbose_name=_("institution"),
+    )  # fmt: skip
+    part = models.CharField(_("what is wrong"), max_length=20, choices=Part.choices)
+    text = models.TextField(_("what should it say"), max_length=2000)
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("reported by"),
+    )  # fmt: skip
+    # For an answer to someone not signed in; never shown on a page.
+    reporter_email = models.EmailField(_("e-mail for the answer"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.NEW, db_index=True
+    )
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("answered by"),
+    )  # fmt: skip
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("error report")
+        verbose_name_plural = _("error reports")
+
+    def __str__(self) -> str:
+        return f"{self.institution_id}: {self.get_part_display()}"
+
+
+class PrintedDirectory(models.Model):
+    """The printable (PDF) directory of a province or a municipality, made by a background task.
+
+    `fingerprint` sums up the data it was made from; when the data changes the fingerprint
+    differs and a new file is made on the next request, so a file is never older than its data.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        RUNNING = "running", _("being made")
+        DONE = "done", _("ready")
+        FAILED = "failed", _("failed")
+
+    province = models.ForeignKey(
+        Province, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        verbose_name=_("province"),
+    )  # fmt: skip
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        verbose_name=_("municipality"),
+    )  # fmt: skip
+    fingerprint = models.CharField(_("fingerprint of the data"), max_length=64)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    file = models.FileField(_("file"), upload_to="directory/pdf/", blank=True)
+    pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("printable directory")
+        verbose_name_plural = _("printable directories")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(province__isnull=False, municipality__isnull=True)
+                | Q(province__isnull=True, municipality__isnull=False),
+                name="printed_directory_one_unit",
+            ),
+            models.UniqueConstraint(
+                fields=["province", "fingerprint"], name="one_pdf_per_province_version",
+                condition=Q(province__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["municipality", "fingerprint"], name="one_pdf_per_municipality_version",
+                condition=Q(municipality__isnull=False),
+            ),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.province_id or self.municipality_id} {self.status}"

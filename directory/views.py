@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from core import search as search_index
 from directory import hours as hours_mod
 from directory import selectors
-from directory.models import Institution, InstitutionKind
+from directory.models import HoursException, Institution, InstitutionKind
 from directory.vcard import vcard as make_vcard
 from territory.models import PortalScope, Province, Settlement
 
@@ -73,6 +73,10 @@ def index(request: HttpRequest) -> HttpResponse:
 MAX_ID = 2**63 - 1
 
 
+def _today() -> datetime.date:
+    return timezone.now().astimezone(hours_mod.SOFIA).date()
+
+
 def _institution(pk: int) -> Institution:
     if pk > MAX_ID:  # SQLite would raise OverflowError: an unknown id is a 404
         raise Http404
@@ -81,6 +85,7 @@ def _institution(pk: int) -> Institution:
         "kind", "province", "municipality", "mayoralty", "district", "settlement", "parent__kind"
     ).prefetch_related(
         "hours",
+        Prefetch("hours_exceptions", queryset=HoursException.objects.filter(date__gte=_today())),
         Prefetch("children", queryset=children),
         Prefetch("area_municipalities"),
     )
@@ -90,8 +95,9 @@ def _institution(pk: int) -> Institution:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     obj = _institution(pk)
     hours = list(obj.hours.all())
+    exceptions = list(obj.hours_exceptions.all())
     now = timezone.now()
-    status = hours_mod.open_status(hours, now)
+    status = hours_mod.open_status(hours, now, exceptions)
     crumbs = _crumbs()
     if obj.parent:
         crumbs.append((obj.parent.name, obj.parent.get_absolute_url()))
@@ -100,6 +106,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "institution": obj,
         "hours": hours,
         "status": status,
+        "hours_exceptions": exceptions,
         "today": now.astimezone(hours_mod.SOFIA).weekday(),
         "children": list(obj.children.all()),
         "areas": list(obj.area_municipalities.all()),
@@ -159,3 +166,7 @@ def who_serves(request: HttpRequest) -> HttpResponse:
             "breadcrumbs": crumbs,
         },
     )
+
+
+def service_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    raise Http404  # filled in by the services increment

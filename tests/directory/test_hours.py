@@ -75,3 +75,23 @@ def test_invalid_hours_are_refused(opens, closes, break_start, break_end):
 def test_valid_hours_pass():
     hours(0, T(9), T(17), T(12), T(13)).clean()
     hours(0, T(9), T(17)).clean()
+
+
+def test_a_public_holiday_closes_the_office():
+    # Thursday 24.12.2026 (Christmas Eve, a public holiday since 2018), 10:00 in Sofia.
+    status = open_status(WEEK, datetime.datetime(2026, 12, 24, 8, 0, tzinfo=UTC))
+    assert status.today is None and not status.is_open
+    assert status.holiday == "Бъдни вечер"
+
+
+def test_an_exception_wins_over_the_week_and_the_holidays():
+    from directory.models import HoursException
+
+    holiday_duty = HoursException(
+        date=datetime.date(2026, 12, 24), closed=False, opens=T(9), closes=T(12)
+    )
+    status = open_status(WEEK, datetime.datetime(2026, 12, 24, 8, 0, tzinfo=UTC), [holiday_duty])
+    assert status.is_open and status.exception is holiday_duty and status.holiday == ""
+    closure = HoursException(date=datetime.date(2026, 11, 23), closed=True, note="Дезинфекция")
+    status = open_status(WEEK, datetime.datetime(2026, 11, 23, 8, 0, tzinfo=UTC), [closure])
+    assert not status.is_open and status.today is None and status.exception is closure
