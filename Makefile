@@ -38,6 +38,7 @@ setup: $(VENV)/.installed-runtime
 	$(PY) manage.py collectstatic --noinput -v 0
 	$(PY) manage.py load_territory
 	$(PY) manage.py generate_directory
+	$(PY) manage.py load_organisations
 	$(PY) manage.py load_demo
 
 run: setup

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "territory",
     "accounts",
     "directory",
+    "organisations",
     "api",
 ]
 

@@ -20,6 +20,7 @@ urlpatterns += i18n_patterns(
     path("api/", views.api_page, name="api-page"),
     path("territory/", include("territory.urls")),
     path("directory/", include("directory.urls")),
+    path("organisations/", include("organisations.urls")),
     path("accounts/", include("allauth.urls")),
     path("profile/", include("accounts.urls")),
     path("admin/", admin.site.urls),

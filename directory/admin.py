@@ -1,10 +1,22 @@
-"""Admin: kinds are data; entries are edited here until the staff's own forms arrive."""
+"""Admin: kinds are data; administrators add entries of other kinds (units of state bodies)
+here. Institution staff keep their own entry with the forms of `directory.editing`, which
+write the history; the history itself is read-only here."""
 
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpRequest
 
-from directory.models import Institution, InstitutionKind, WorkingHours
+from directory.models import (
+    Change,
+    ErrorReport,
+    HoursException,
+    Institution,
+    InstitutionKind,
+    PrintedDirectory,
+    Service,
+    WorkingHours,
+)
 
 
 @admin.register(InstitutionKind)
@@ -20,6 +32,11 @@ class WorkingHoursInline(admin.TabularInline):
     max_num = 7
 
 
+class HoursExceptionInline(admin.TabularInline):
+    model = HoursException
+    extra = 0
+
+
 @admin.register(Institution)
 class InstitutionAdmin(admin.ModelAdmin):
     list_display = ("name_bg", "kind", "province", "verified_at")
@@ -30,6 +47,52 @@ class InstitutionAdmin(admin.ModelAdmin):
         "province", "municipality", "mayoralty", "district", "settlement", "parent",
     )  # fmt: skip
     filter_horizontal = ("area_municipalities",)
-    readonly_fields = ("generated_key", "created_at", "updated_at")
-    inlines = [WorkingHoursInline]
+    readonly_fields = ("generated_key", "version", "created_at", "updated_at")
+    inlines = [WorkingHoursInline, HoursExceptionInline]
     show_full_result_count = False
+
+
+@admin.register(Service)
+class ServiceAdmin(admin.ModelAdmin):
+    list_display = ("name", "institution", "fee_eur", "deadline")
+    search_fields = ("name", "register_code")
+    list_select_related = ("institution",)
+    raw_id_fields = ("institution",)
+    readonly_fields = ("version", "created_at", "updated_at")
+    show_full_result_count = False
+
+
+@admin.register(Change)
+class ChangeAdmin(admin.ModelAdmin):
+    """The history is evidence: nobody edits or deletes it, not even here."""
+
+    list_display = ("at", "institution", "subject", "action", "user")
+    list_select_related = ("institution", "user")
+    list_filter = ("action",)
+    raw_id_fields = ("institution", "service", "user")
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(ErrorReport)
+class ErrorReportAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "institution", "part", "status", "answered_at")
+    list_filter = ("status", "part")
+    list_select_related = ("institution",)
+    raw_id_fields = ("institution", "reporter", "answered_by")
+    show_full_result_count = False
+
+
+@admin.register(PrintedDirectory)
+class PrintedDirectoryAdmin(admin.ModelAdmin):
+    list_display = ("province", "municipality", "status", "progress", "pages", "finished_at")
+    list_filter = ("status",)
+    readonly_fields = ("fingerprint", "requested_at", "finished_at")

@@ -87,6 +87,7 @@ def django_db_setup(django_db_setup, django_db_blocker) -> None:
     with django_db_blocker.unblock():
         call_command("load_territory", verbosity=0)
         call_command("generate_directory", verbosity=0)
+        call_command("load_organisations", verbosity=0)
 
 
 @pytest.fixture
@@ -99,6 +100,14 @@ def territory(django_db_blocker) -> None:
             call_command("load_territory", verbosity=0)
         # Quick when nothing changed (a checksum and two counts).
         call_command("generate_directory", verbosity=0)
+
+
+@pytest.fixture
+def community_centres(territory: None, django_db_blocker) -> None:
+    """The real community-centre register (for transactional and browser tests that need it;
+    the others have it from the session set-up). Separate because it costs ~2 s a test."""
+    with django_db_blocker.unblock():
+        call_command("load_organisations", verbosity=0)
 
 
 @pytest.fixture(autouse=True)
