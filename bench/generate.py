@@ -42,11 +42,13 @@ class Scale:
     """How much of each thing to generate (DESIGN.md §7 gives the national-scale figures)."""
 
     users: int = 5_000
+    organisations: int = 60_000
+    services: int = 20_000  # administrative services (bench/directory_data.py)
 
     @classmethod
     def tiny(cls) -> Scale:
         """Sizes for the test suite: every generator runs, in well under a second."""
-        return cls(users=25)
+        return cls(users=25, organisations=60, services=60)
 
 
 @dataclass
@@ -206,6 +208,12 @@ def users(ctx: Context) -> str:
     user_model.objects.bulk_create(batch, batch_size=1000)
     return f"{len(batch):,} users"
 
+
+if __name__ != "__main__":
+    # Generators of other modules register in the importable module bench.generate; run as a
+    # script, this file imports itself as that module (at the end), which brings them then.
+    import bench.directory_data  # the "directory_services" generator
+    import bench.generate_organisations  # noqa: F401  (the "organisations" generator)
 
 # --- Command line ---------------------------------------------------------------------------
 

@@ -107,7 +107,7 @@ def run_step(title: str, args: list[str], env: dict[str, str]) -> str:
         sys.stderr.write(proc.stdout[-4000:] + proc.stderr[-4000:])
         raise BenchError(f"{title} failed (exit {proc.returncode})")
     for line in proc.stdout.splitlines():
-        if line.strip() and not line.startswith("DATASET_JSON"):
+        if line.strip() and not line.startswith(("DATASET_JSON", "TARGET_PATHS")):
             log(f"  {line}")
     log(f"  done in {time.perf_counter() - started:.1f} s")
     return proc.stdout
@@ -132,6 +132,19 @@ def build_dataset(env: dict[str, str], sizes: list[str], force: bool) -> dict[st
         if line.startswith("DATASET_JSON "):
             return dict(json.loads(line.removeprefix("DATASET_JSON ")))
     return {}
+
+
+def resolve_targets(env: dict[str, str], targets: list[Target]) -> list[Target]:
+    """Targets whose path names an object of the dataset ("{institution}") get its id from
+    the benchmarked database (ids differ between databases and rebuilds)."""
+    if all("{" not in t.template for t in targets):
+        return targets
+    out = run_step("look up the targets' paths", [str(PY), str(BENCH_DIR / "targets.py")], env)
+    for line in out.splitlines():
+        if line.startswith("TARGET_PATHS "):
+            paths = json.loads(line.removeprefix("TARGET_PATHS "))
+            return [Target(t.name, paths.get(t.name, t.template), t.note) for t in targets]
+    raise BenchError("bench/targets.py printed no paths")
 
 
 # --- The server -----------------------------------------------------------------------------
@@ -420,6 +433,7 @@ def main(argv: list[str] | None = None) -> int:
     env = server_env(database_url)
     try:
         dataset = build_dataset(env, args.size, args.rebuild)
+        targets = resolve_targets(env, targets)
     except BenchError as exc:
         log(f"ERROR: {exc}")
         return 1

@@ -13,8 +13,46 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Target:
     name: str
-    path: str  # absolute path with query string, on the benchmarked server
+    # Absolute path with query string, on the benchmarked server. It may name an object of
+    # the dataset whose id differs between databases, as "{institution}" (see PLACEHOLDERS).
+    template: str
     note: str = ""
+
+    @property
+    def path(self) -> str:
+        """The path to fetch; placeholders are looked up in the database (Django set up)."""
+        if "{" not in self.template:
+            return self.template
+        return self.template.format(**{k: v() for k, v in PLACEHOLDERS.items()})
+
+    def resolved(self) -> Target:
+        """The same target with its path looked up, usable where Django is not set up."""
+        return Target(self.name, self.path, self.note)
+
+
+def _institution_id() -> int:
+    from bench.directory_data import TARGET_INSTITUTION
+    from directory.models import Institution
+
+    found = Institution.objects.filter(generated_key=TARGET_INSTITUTION).first()
+    return found.pk if found else 0
+
+
+def _service_id() -> int:
+    from bench.directory_data import TARGET_INSTITUTION
+    from directory.models import Service
+
+    found = (
+        Service.objects.filter(institution__generated_key=TARGET_INSTITUTION).order_by("pk").first()
+    )
+    return found.pk if found else 0
+
+
+# Objects whose ids are looked up in the benchmarked database when the run starts.
+PLACEHOLDERS = {
+    "institution": _institution_id,  # Plovdiv's municipal administration, many services
+    "service": _service_id,  # its first service
+}
 
 
 BASELINE = "hello"
@@ -34,4 +72,44 @@ TARGETS: list[Target] = [
     Target("directory search", "/directory/?q=obshtinski+savet&all=1", "whole country"),
     Target("who serves", "/directory/who-serves/?settlement=02974", "village of Bachkovo"),
     Target("api institutions", "/api/v1/institutions?province=PDV"),
+    # Administrative services (bench/directory_data.py: 20,000 over the generated institutions).
+    Target(
+        "directory search +services",
+        "/directory/?q=udostoverenie+za+naslednitsi",
+        "institutions and services, Latin, a function word",
+    ),
+    Target("directory search broad", "/directory/?q=plovdiv", "hundreds of both kinds"),
+    Target("institution page", "/directory/institutions/{institution}/", "Plovdiv, ~150 services"),
+    Target("service page", "/directory/services/{service}/"),
+    Target("api services", "/api/v1/services?q=udostoverenie"),
+    # The catalogue of organisations (~64,000: the register + bench/generate_organisations.py).
+    Target("catalogue search", "/organisations/?q=chitalishte+plovdiv", "by relevance, facets"),
+    Target(
+        "catalogue facets",
+        "/organisations/?q=sdruzhenie&field=education&province=PDV&sort=name",
+        "words + two facets",
+    ),
+    Target("catalogue all", "/organisations/?all=1", "whole country, facets over every entry"),
+    Target("organisation page", "/organisations/900001/", "full profile (SHOWCASE_ID)"),
+    Target("api organisations", "/api/v1/organisations?province=PDV"),
+    Target("api organisation", "/api/v1/organisations/900001"),
 ]
+
+
+def main() -> None:
+    """`python bench/targets.py`: every target's path, looked up in DATABASE_URL's database."""
+    import json
+    import os
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    print("TARGET_PATHS " + json.dumps({t.name: t.path for t in TARGETS}, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -150,8 +150,12 @@ def reindex(kind_name: str, batch_size: int = 2000) -> int:
 
 
 def query_terms(q: str) -> list[set[str]]:
-    """For each query word, the Latin prefixes any of which it may match."""
-    return [translit.term_variants(w) for w in translit.words(q)[:MAX_QUERY_WORDS]]
+    """For each query word, the Latin prefixes any of which it may match.
+
+    Function words ("за", "на", "в" …) are left out unless the query has nothing else: a name
+    need not contain them, and as prefixes they would match almost anything anyway.
+    """
+    return [translit.term_variants(w) for w in translit.content_words(q)[:MAX_QUERY_WORDS]]
 
 
 def _match_sql(terms: list[set[str]]) -> tuple[str, list[str]]:

@@ -50,6 +50,31 @@ def words(text: str) -> list[str]:
     return [w.lower() for w in _TOKEN.findall(text or "")]
 
 
+# Function words (prepositions, conjunctions, particles) that a query may hold but a name
+# need not: "услуги за социално подпомагане" must find "Социално подпомагане" without a "за".
+# Queries drop them (core.search.query_terms); documents keep them, so a query made only of
+# such words still finds something. Their Latin forms count too: "uslugi za ..." alike.
+STOP_WORDS_BG = frozenset(
+    {
+        "а", "без", "в", "във", "да", "до", "за", "и", "или", "из", "към", "ли", "между", "на",
+        "над", "не", "но", "о", "об", "от", "по", "под", "пред", "при", "през", "с", "се",
+        "след", "със", "у", "че",
+    }
+)  # fmt: skip
+STOP_WORDS = STOP_WORDS_BG | {transliterate(w) for w in STOP_WORDS_BG}
+
+
+def is_stop_word(word: str) -> bool:
+    """Whether a lower-case word (Cyrillic or Latin) is a function word a query may skip."""
+    return word in STOP_WORDS
+
+
+def content_words(text: str) -> list[str]:
+    """The words of a query without its function words (all of them if nothing else is left)."""
+    found = words(text)
+    return [w for w in found if not is_stop_word(w)] or found
+
+
 def term_variants(word: str) -> set[str]:
     """The Latin forms one word is indexed and searched under: as written and as stemmed."""
     variants = {transliterate(word)}

@@ -11,8 +11,9 @@ from django.db.models.functions import Cast
 from core import search as search_index
 from core.models import SearchEntry
 from directory import enums
-from directory.models import Institution
+from directory.models import Institution, Service
 from directory.search import KIND as SEARCH_KIND
+from directory.search import SERVICE_KIND
 from territory.models import Municipality, PortalScope, Settlement
 
 
@@ -41,17 +42,33 @@ def by_relevance(queryset: QuerySet[Institution]) -> QuerySet[Institution]:
     )
 
 
+# What a row of the directory's list shows (see Institution.get_absolute_url and `name`).
+LIST_FIELDS = (
+    "pk", "name_bg", "name_en", "kind__name_bg", "kind__name_en", "kind__order", "kind__slug",
+    "province__name_bg", "province__name_en", "municipality__name_bg", "municipality__name_en",
+)  # fmt: skip
+
+
+def in_municipality(queryset: QuerySet[Institution], code: str) -> QuerySet[Institution]:
+    """Institutions of a municipality (its administration, council, mayoralties, districts)
+    and the units whose area covers it; no join, so no duplicates and no DISTINCT."""
+    area = Institution.area_municipalities.through.objects.filter(municipality_id=code)
+    return queryset.filter(Q(municipality_id=code) | Q(pk__in=area.values("institution_id")))
+
+
 def in_scope(queryset: QuerySet[Institution], scope: PortalScope) -> QuerySet[Institution]:
     """Institutions of the portal's municipalities, and province-wide ones of their provinces."""
     codes = scope.municipality_codes()
     if not codes:
         return queryset
     provinces = Municipality.objects.filter(code__in=codes).values("province_id")
+    # The area as a subquery, not a join: no duplicate rows, so no DISTINCT over every column.
+    area = Institution.area_municipalities.through.objects.filter(municipality_id__in=codes)
     return queryset.filter(
         Q(municipality_id__in=codes)
         | Q(municipality__isnull=True, province_id__in=provinces)
-        | Q(area_municipalities__in=codes)
-    ).distinct()
+        | Q(pk__in=area.values("institution_id"))
+    )
 
 
 # The order in which "who serves my settlement" lists what it finds.
@@ -97,8 +114,107 @@ class Filters:
     q: str = ""
     kind: str = ""
     province: str = ""
+    municipality: str = ""
     show_all: bool = False
 
     @property
     def given(self) -> bool:
-        return bool(self.q or self.kind or self.province or self.show_all)
+        return bool(self.q or self.kind or self.province or self.municipality or self.show_all)
+
+
+def institutions(filters: Filters) -> QuerySet[Institution]:
+    """The directory list for valid filters (the view checks them first), with only what its
+    rows show: not the territory's boundaries nor the contacts."""
+    qs: QuerySet[Institution] = Institution.objects.for_list().only(*LIST_FIELDS)
+    if filters.kind:
+        qs = qs.filter(kind__slug=filters.kind)
+    if filters.province:
+        qs = qs.filter(province_id=filters.province)
+    if filters.municipality:
+        qs = in_municipality(qs, filters.municipality)
+    if filters.q:
+        qs = by_relevance(matching(qs, filters.q))
+    return qs
+
+
+# --- Services -------------------------------------------------------------------------------
+
+
+def services_of(institution: Institution) -> QuerySet[Service]:
+    """An institution's services as its page lists them (no long texts)."""
+    return (
+        Service.objects.filter(institution=institution)
+        .only("pk", "name", "fee_eur", "deadline", "in_person", "by_post", "online_url")
+        .order_by("name", "pk")
+    )
+
+
+def service_page(pk: int) -> QuerySet[Service]:
+    """One service with what its page shows of the institution, in one query."""
+    return Service.objects.filter(pk=pk).select_related(
+        "institution__kind", "institution__settlement", "institution__parent"
+    )
+
+
+def service_entries(filters: Filters, institution: int | None = None) -> QuerySet[SearchEntry]:
+    """Search entries of the services matching `filters.q`, best first (title, then boost).
+
+    The order and the page come from the index alone (no per-row subquery); the filters by
+    the institution (its id, kind or territory) narrow it with one uncorrelated subquery.
+    """
+    if not filters.q:
+        return SearchEntry.objects.none()
+    # Only the ids travel through the sort: not every match's whole document.
+    entries = search_index.matching(filters.q, kind=SERVICE_KIND).only("id", "object_id")
+    if filters.kind or filters.province or filters.municipality or institution is not None:
+        services = Service.objects.all()
+        if institution is not None:
+            services = services.filter(institution_id=institution)
+        if filters.kind:
+            services = services.filter(institution__kind__slug=filters.kind)
+        if filters.province:
+            services = services.filter(institution__province_id=filters.province)
+        if filters.municipality:
+            area = Institution.area_municipalities.through.objects.filter(
+                municipality_id=filters.municipality
+            )
+            services = services.filter(
+                Q(institution__municipality_id=filters.municipality)
+                | Q(institution_id__in=area.values("institution_id"))
+            )
+        ids = services.order_by().annotate(sid=Cast("pk", CharField())).values("sid")
+        entries = entries.filter(object_id__in=ids)
+    return entries
+
+
+# What a service's row in a list (and the API's list) shows.
+SERVICE_LIST_FIELDS = (
+    "pk", "name", "institution", "register_code", "fee_eur", "deadline", "in_person", "by_post",
+    "online_url", "institution__name_bg", "institution__name_en",
+)  # fmt: skip
+
+
+def services_for(entries: list[SearchEntry]) -> list[Service]:
+    """The services of a page of search entries, in the entries' order (one query)."""
+    ids = [int(e.object_id) for e in entries]
+    found = Service.objects.select_related("institution").only(*SERVICE_LIST_FIELDS).in_bulk(ids)
+    return [found[i] for i in ids if i in found]
+
+
+class ServiceSearch:
+    """Services matching a search, best first, as pagination takes them (`count()` and slices):
+    the count and the order come from the search index alone, then one query fetches the
+    services of the page. Scanning the services' own table for the matches (a join on the
+    entries' text ids) would read every service row, long texts and all."""
+
+    def __init__(self, entries: QuerySet[SearchEntry]) -> None:
+        self.entries = entries
+
+    def count(self) -> int:
+        return self.entries.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[Service]:
+        return services_for(list(self.entries[index]))

@@ -6,54 +6,161 @@ Every view runs a fixed number of queries, whatever the number of entries shown.
 from __future__ import annotations
 
 import datetime
+import re
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from core import search as search_index
 from directory import hours as hours_mod
 from directory import selectors
-from directory.models import HoursException, Institution, InstitutionKind
+from directory.models import HoursException, Institution, InstitutionKind, Service
 from directory.vcard import vcard as make_vcard
-from territory.models import PortalScope, Province, Settlement
+from territory.models import Municipality, PortalScope, Province, Settlement
 
 PAGE_SIZE = 25
 MAX_QUERY_LENGTH = 200
+MUNICIPALITY_CODE = re.compile(r"[A-Z]{3}[0-9]{2}")
+# An institution page lists up to this many services in full; more are listed compactly.
+SERVICES_COMPACT_AFTER = 30
 
 
 def _crumbs() -> list[tuple[str, str]]:
     return [(_("Directory"), reverse("directory:index"))]
 
 
+@dataclass(frozen=True)
+class ServiceRow:
+    """A service as a list shows it: its address and fee written out once, in the view, so a
+    list of a hundred services costs a hundred plain lookups in the template, not reverses."""
+
+    service: Service
+    name: str
+    url: str
+    fee: str
+
+
+def fee_text(fee: Decimal | None) -> str:
+    """A fee as people read it: "безплатна" for 0, "не е посочена" when not stated, else
+    "2,56 €" (the number written the way of the page's language)."""
+    if fee is None:
+        return pgettext("fee", "not stated")
+    if fee == 0:
+        return pgettext("fee", "free of charge")
+    amount = number_format(fee, decimal_pos=2, force_grouping=True)
+    return _("€%(amount)s") % {"amount": amount}
+
+
+def _rows(services: list[Service]) -> list[ServiceRow]:
+    pattern = reverse("directory:service", args=[123456789])
+    fees: dict[Decimal | None, str] = {}
+    rows = []
+    for s in services:
+        if s.fee_eur not in fees:
+            fees[s.fee_eur] = fee_text(s.fee_eur)
+        url = pattern.replace("123456789", str(s.pk))
+        rows.append(ServiceRow(s, s.name, url, fees[s.fee_eur]))
+    return rows
+
+
+def _shown(value: str) -> str:
+    """A value from the address bar, cut short before it goes into a message."""
+    return value if len(value) <= 30 else value[:30] + "…"
+
+
 def index(request: HttpRequest) -> HttpResponse:
-    filters = selectors.Filters(
-        q=request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH],
-        kind=request.GET.get("kind", "").strip(),
-        province=request.GET.get("province", "").strip(),
-        show_all=request.GET.get("all") == "1",
-    )
+    """Institutions and services matching the search box and the filters (a GET form).
+
+    A filter value that does not exist (a mistyped kind, a municipality of another province
+    than the one chosen) is left out with a message saying so, never an error page.
+    """
+    q = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
+    kind = request.GET.get("kind", "").strip()
+    province = request.GET.get("province", "").strip()
+    municipality = request.GET.get("municipality", "").strip()
     kinds = list(InstitutionKind.objects.all())
     provinces = list(Province.objects.only("code", "name_bg", "name_en").order_by("name_bg"))
-    qs: QuerySet[Institution] = Institution.objects.for_list()
+    problems: list[str] = []
+    if kind and kind not in {k.slug for k in kinds}:
+        problems.append(
+            _("There is no kind of institution “%(value)s”: institutions of all kinds are shown.")
+            % {"value": _shown(kind)}
+        )
+        kind = ""
+    chosen_province = next((p for p in provinces if p.code == province), None)
+    if province and chosen_province is None:
+        problems.append(
+            _("There is no province with the code “%(value)s”: all provinces are shown.")
+            % {"value": _shown(province)}
+        )
+        province = ""
+    municipalities: list[Municipality] = []
+    if municipality:
+        found = None
+        if MUNICIPALITY_CODE.fullmatch(municipality):
+            found = (
+                Municipality.objects.filter(code=municipality)
+                .only("code", "name_bg", "name_en", "province_id")
+                .first()
+            )
+        if found is None:
+            problems.append(
+                _("There is no municipality with the code “%(value)s”: it was left out.")
+                % {"value": _shown(municipality)}
+            )
+            municipality = ""
+        elif chosen_province is None:
+            # A municipality alone (a link from elsewhere) brings its province with it.
+            chosen_province = next((p for p in provinces if p.code == found.province_id), None)
+            province = found.province_id
+        elif found.province_id != province:
+            problems.append(
+                _(
+                    "The municipality of %(municipality)s is not in the province of "
+                    "%(province)s: it was left out. Choose one of the municipalities below."
+                )
+                % {"municipality": found.name, "province": chosen_province.name}
+            )
+            municipality = ""
+    if chosen_province is not None:
+        municipalities = list(
+            Municipality.objects.filter(province_id=chosen_province.code)
+            .only("code", "name_bg", "name_en")
+            .order_by("name_bg")
+        )
+    filters = selectors.Filters(
+        q=q,
+        kind=kind,
+        province=province,
+        municipality=municipality,
+        show_all=request.GET.get("all") == "1",
+    )
+    qs = selectors.institutions(filters)
     scope = None
-    if filters.kind:
-        qs = qs.filter(kind__slug=filters.kind)
-    if filters.province:
-        qs = qs.filter(province_id=filters.province)
-    if filters.q:
-        qs = selectors.by_relevance(selectors.matching(qs, filters.q))
     if not filters.given:
         # Without a filter, the part of the country this portal serves (DESIGN.md §2.1).
         scope = PortalScope.current()
         qs = selectors.in_scope(qs, scope)
     page_obj = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    services_page = None
+    service_rows: list[ServiceRow] = []
+    if filters.q:
+        services_page = Paginator(selectors.service_entries(filters), PAGE_SIZE).get_page(
+            request.GET.get("spage")
+        )
+        if services_page.paginator.count:
+            service_rows = _rows(selectors.services_for(list(services_page)))
     crumbs = _crumbs()
     crumbs[-1] = (crumbs[-1][0], "")
     return render(
@@ -63,8 +170,13 @@ def index(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "kinds": kinds,
             "provinces": provinces,
+            "municipalities": municipalities,
+            "chosen_province": chosen_province,
+            "problems": problems,
             "scope": scope,
             "page_obj": page_obj,
+            "services_page": services_page,
+            "service_rows": service_rows,
             "breadcrumbs": crumbs,
         },
     )
@@ -111,6 +223,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "children": list(obj.children.all()),
         "areas": list(obj.area_municipalities.all()),
         "source_date": _source_date(obj.source_date),
+        "services": _rows(list(selectors.services_of(obj))),
+        "services_compact_after": SERVICES_COMPACT_AFTER,
         "breadcrumbs": crumbs,
     }
     return render(request, "directory/detail.html", context)
@@ -169,4 +283,20 @@ def who_serves(request: HttpRequest) -> HttpResponse:
 
 
 def service_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    raise Http404  # filled in by the services increment
+    if pk > MAX_ID:  # SQLite would raise OverflowError: an unknown id is a 404
+        raise Http404
+    service = get_object_or_404(selectors.service_page(pk))
+    institution = service.institution
+    crumbs = _crumbs()
+    crumbs.append((institution.name, institution.get_absolute_url()))
+    crumbs.append((service.name, ""))
+    return render(
+        request,
+        "directory/service.html",
+        {
+            "service": service,
+            "institution": institution,
+            "fee": fee_text(service.fee_eur),
+            "breadcrumbs": crumbs,
+        },
+    )
