@@ -2,7 +2,8 @@
 
 The structures themselves follow from the law and EKATTE (every province has a regional
 administration, every municipality an administration and a council, every mayoralty and
-city district its administration). Contacts come only from the copied sources in
+city district its administration) and, for the territorial units of state bodies (РЗИ, РУО,
+РИОСВ), from the lists in domain-rules §6.4. Contacts come only from the copied sources in
 data/directory/ (see data/README.md); nothing else is filled in. The run is idempotent
 (entries are keyed by `generated_key`), happens in one transaction, and is skipped when
 neither the sources nor the territory changed since the last run (core.DataLoad checksum).
@@ -13,6 +14,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import time
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,11 +31,12 @@ from core.models import DataLoad
 from directory import enums
 from directory.models import Institution, InstitutionKind
 from directory.search import KIND as SEARCH_KIND
+from directory.search import SERVICE_KIND as SERVICE_SEARCH_KIND
 from territory.models import CityDistrict, Mayoralty, Municipality, Province
 
 DATA_LOAD_NAME = "directory"
 # Bump when the generation rules change, so the next run regenerates even with equal files.
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"
 EKATTE_SOURCE = "Структура по ЕКАТТЕ (НСИ), генерирана на 15.04.2026; контакти: няма данни"
 EKATTE_DATE = "2026-04-15"
 IISDA_SOURCE = "Административен регистър (iisda.government.bg), страница {id}"
@@ -42,6 +45,45 @@ IISDA_DATE = "2026-05-28"
 # and an e-mail matched to the wrong Бяла. Both are treated as unknown.
 IGNORED_EMAILS = {"ras@government.bg"}
 IGNORED_MUNICIPALITIES = {"VAR05"}
+
+# Territorial units of state bodies (domain-rules §6.4). No contact dataset exists for them
+# (data/README.md, "Not found"): the entries carry the structure and the basis for it only.
+RZI_SOURCE = (
+    "Регионалните здравни инспекции (РЗИ) – по една във всяка област, напр. "
+    "https://www.rzi-vt.bg ; https://rzi-dobrich.egov.bg ; https://rzi-shumen.egov.bg ; "
+    "https://www.rzibl.org ; контакти: няма данни"
+)
+RUO_SOURCE = (
+    "Регионалните управления на образованието (РУО) – по едно във всяка област: "
+    "https://www.riobg.com/category/oblasti-bulgaria/ ; контакти: няма данни"
+)
+RIOSV_SOURCE = (
+    "Списък на 16-те РИОСВ на МОСВ: http://moew.government.bg/?page_id=39656 ; "
+    "https://data.egov.bg/organisation/profile/c2281d91-8b51-48ef-8d66-39146cc3ab41 ; "
+    "контакти: няма данни"
+)
+# Notes are in English, like the quality notes of the regional file.
+PER_PROVINCE_NOTE = (
+    "one per province is the pattern found in the sources, not confirmed for all 28; "
+    "the area is taken to be the whole province; no contacts yet (the Administrative "
+    "Register, iisda.government.bg, publishes them)"
+)
+RIOSV_NOTE = (
+    "the seat is from the ministry's list; the area shown is only the seat's province: "
+    "the provinces this inspectorate covers are not verified; no contacts yet"
+)
+RIOSV_STATED_NOTE = (
+    "the seat and the area (the provinces {provinces}) are from the ministry's list; "
+    "no contacts yet"
+)
+# The 16 РИОСВ by the province of their seat, with the other provinces they cover where a
+# source states it (domain-rules §6.4: "РИОСВ Стара Загора covers Стара Загора, Сливен and
+# Ямбол"). "София" is the inspectorate seated in the capital.
+RIOSV_SEATS: dict[str, tuple[str, ...]] = {
+    "BLG": (), "BGS": (), "VAR": (), "VTR": (), "VRC": (), "MON": (), "PAZ": (), "PER": (),
+    "PVN": (), "PDV": (), "RSE": (), "SML": (), "SOF": (), "SZR": ("SLV", "JAM"), "HKV": (),
+    "SHU": (),
+}  # fmt: skip
 
 # Fields the generator owns and rewrites on every run.
 STRUCTURE_FIELDS = [
@@ -129,11 +171,14 @@ class Report:
 
 
 def expected_total() -> int:
+    provinces = Province.objects.count()
     return (
-        Province.objects.count()
+        # A regional administration, a РЗИ and a РУО per province.
+        3 * provinces
         + 2 * Municipality.objects.count()
         + Mayoralty.objects.count()
         + CityDistrict.objects.count()
+        + (len(RIOSV_SEATS) if provinces else 0)
     )
 
 
@@ -157,9 +202,17 @@ class _Writer:
         self.existing = {
             i.generated_key: i for i in Institution.objects.filter(generated_key__isnull=False)
         }
-        self.created = 0
-        self.updated = 0
+        self.new_keys: set[str] = set()
+        self.changed_keys: set[str] = set()
         self.now = timezone.now()
+
+    @property
+    def created(self) -> int:
+        return len(self.new_keys)
+
+    @property
+    def updated(self) -> int:
+        return len(self.changed_keys - self.new_keys)
 
     def write(self, desired: dict[str, dict[str, Any]]) -> dict[str, int]:
         new: list[Institution] = []
@@ -187,11 +240,45 @@ class _Writer:
             Institution.objects.bulk_update(
                 changed, STRUCTURE_FIELDS + CONTACT_FIELDS + ["updated_at"], batch_size=500
             )
-        self.created += len(new)
-        self.updated += len(changed)
+        self.new_keys.update(obj.generated_key or "" for obj in new)
+        self.changed_keys.update(obj.generated_key or "" for obj in changed)
         for obj in new:
             self.existing[obj.generated_key or ""] = obj
         return {k: self.existing[k].pk for k in desired}
+
+    def write_areas(self, areas: dict[str, set[str]]) -> None:
+        """Make the municipalities served by these entries (by key) exactly the given codes.
+
+        A few queries whatever the number of pairs: one read, one delete, bulk inserts.
+        """
+        through = Institution.area_municipalities.through
+        wanted = {self.existing[key].pk: (key, codes) for key, codes in areas.items()}
+        current: dict[int, set[str]] = defaultdict(set)
+        stale: list[int] = []
+        changed: set[str] = set()
+        rows = through.objects.filter(institution_id__in=list(wanted)).values_list(
+            "pk", "institution_id", "municipality_id"
+        )
+        for pk, institution_id, code in rows:
+            key, codes = wanted[institution_id]
+            if code in codes:
+                current[institution_id].add(code)
+            else:
+                stale.append(pk)
+                changed.add(key)
+        missing = []
+        for institution_id, (key, codes) in wanted.items():
+            for code in sorted(codes - current[institution_id]):
+                missing.append(through(institution_id=institution_id, municipality_id=code))
+                changed.add(key)
+        if stale:
+            through.objects.filter(pk__in=stale).delete()
+        through.objects.bulk_create(missing, batch_size=500)
+        # An entry whose only change is its area still records when it changed.
+        area_only = changed - self.changed_keys - self.new_keys
+        if area_only:
+            Institution.objects.filter(generated_key__in=area_only).update(updated_at=self.now)
+        self.changed_keys |= changed
 
 
 _FK_FIELDS = {"kind", "province", "municipality", "mayoralty", "district", "settlement", "parent"}
@@ -213,7 +300,7 @@ def _generate(data_dir: Path, say: Callable[[str], None]) -> tuple[int, int, int
         say(_("%(label)s: %(count)s") % {"label": label, "count": count})
         return ids
 
-    provinces = list(Province.objects.order_by("code"))
+    provinces = list(Province.objects.select_related("admin_centre").order_by("code"))
     step(
         _("Regional administrations"),
         {
@@ -301,7 +388,77 @@ def _generate(data_dir: Path, say: Callable[[str], None]) -> tuple[int, int, int
             for d in CityDistrict.objects.select_related("city").order_by("code")
         },
     )
+    _state_units(kinds, provinces, munis, step, writer)
     return writer.created, writer.updated, len(writer.existing)
+
+
+def _state_units(
+    kinds: dict[str, InstitutionKind],
+    provinces: list[Province],
+    munis: list[Municipality],
+    step: Callable[[str, dict[str, dict[str, Any]]], dict[str, int]],
+    writer: _Writer,
+) -> None:
+    """РЗИ and РУО in every province, the 16 РИОСВ at their seats; the municipalities each
+    serves. Structure only: no source gives their contacts (data/README.md, "Not found")."""
+    by_code = {p.code: p for p in provinces}
+    province_munis: dict[str, set[str]] = defaultdict(set)
+    for m in munis:
+        province_munis[m.province_id].add(m.code)
+
+    def unit(kind: str, p: Province, name_bg: str, name_en: str) -> dict[str, Any]:
+        return {
+            "kind": kinds[kind],
+            "name_bg": f"{name_bg} – {p.name_bg}",
+            "name_en": f"{name_en} – {p.name_en or p.name_bg}",
+            "province": p,
+            # Their seat is the province's centre, as their name says.
+            "settlement": p.admin_centre,
+        }
+
+    areas: dict[str, set[str]] = {}
+    per_province = [
+        ("rzi", "Регионална здравна инспекция", "Regional Health Inspectorate", RZI_SOURCE),
+        (
+            "ruo",
+            "Регионално управление на образованието",
+            "Regional Department of Education",
+            RUO_SOURCE,
+        ),
+    ]
+    for kind, name_bg, name_en, source in per_province:
+        desired = {
+            f"{kind}:{p.code}": {
+                **unit(kind, p, name_bg, name_en),
+                "source": source,
+                "data_note": PER_PROVINCE_NOTE,
+            }
+            for p in provinces
+        }
+        step(kinds[kind].name, desired)
+        areas.update({f"{kind}:{p.code}": province_munis[p.code] for p in provinces})
+
+    riosv: dict[str, dict[str, Any]] = {}
+    for seat, others in RIOSV_SEATS.items():
+        p = by_code.get(seat)
+        if p is None:
+            continue
+        covered = [by_code[c] for c in others if c in by_code]
+        names = ", ".join(q.name_en or q.name_bg for q in [p, *covered])
+        key = f"riosv:{seat}"
+        riosv[key] = {
+            **unit(
+                "riosv",
+                p,
+                "Регионална инспекция по околната среда и водите",
+                "Regional Inspectorate of Environment and Water",
+            ),
+            "source": RIOSV_SOURCE,
+            "data_note": RIOSV_STATED_NOTE.format(provinces=names) if covered else RIOSV_NOTE,
+        }
+        areas[key] = set().union(*(province_munis[q.code] for q in [p, *covered]))
+    step(kinds["riosv"].name, riosv)
+    writer.write_areas(areas)
 
 
 def generate(
@@ -322,6 +479,8 @@ def generate(
     with transaction.atomic():
         created, updated, total = _generate(data_dir, say)
         indexed = search.reindex(SEARCH_KIND)
+        # Services carry their institution's name and place: renamed entries reach them too.
+        search.reindex(SERVICE_SEARCH_KIND)
         say(
             _("Search index: %(count)s entries")
             % {"count": number_format(indexed, force_grouping=True)}

@@ -54,7 +54,7 @@ def test_index_defaults_to_the_portal_scope_with_a_way_to_see_all(client):
     assert "Областна администрация – Смолян" in names
     assert all("Пловдив" not in n for n in names)
     everything = get(client, INDEX, all="1")
-    assert "3\xa0634" in everything  # every institution of the country
+    assert "3\xa0706" in everything  # every institution of the country
 
 
 def test_filters_by_kind_and_province_without_javascript(client):
@@ -142,6 +142,9 @@ def test_who_serves_a_village_with_a_mayoralty(client):
         "Община Карлово",
         "Общински съвет – Карлово",
         "Областна администрация – Пловдив",
+        "Регионална здравна инспекция – Пловдив",
+        "Регионално управление на образованието – Пловдив",
+        "Регионална инспекция по околната среда и водите – Пловдив",
     ]
 
 
@@ -151,6 +154,8 @@ def test_who_serves_a_village_without_a_mayoralty(client):
         "Община Ловеч",
         "Общински съвет – Ловеч",
         "Областна администрация – Ловеч",
+        "Регионална здравна инспекция – Ловеч",
+        "Регионално управление на образованието – Ловеч",
     ]
 
 
