@@ -75,6 +75,14 @@ def _page_url_pattern(url_name: str) -> str:
         return reverse(url_name, args=[_CODE])
 
 
+def directory_pdf_url(obj: Province | Municipality) -> str:
+    """The unit's printable directory (PDF) page. Reversed by name: territory must not
+    import the directory app (the layering contract), but may link to its pages."""
+    if isinstance(obj, Municipality):
+        return _page_url_pattern("directory:print-municipality").replace(_CODE, str(obj.pk))
+    return _page_url_pattern("directory:print-province").replace(_CODE, str(obj.pk))
+
+
 def page_url(obj: Model) -> str:
     """The canonical (Bulgarian, unprefixed) page of a unit, whatever the client's language.
 
@@ -189,6 +197,9 @@ class ProvinceOut(Schema):
     population_2017: int | None = Field(description="Population (NSI, 2017).")
     municipalities_count: int
     settlements_count: int
+    directory_pdf: str = Field(
+        description="The page of the province's printable directory of institutions (PDF)."
+    )
 
     @staticmethod
     def resolve_region(obj: Province) -> str | None:
@@ -197,6 +208,10 @@ class ProvinceOut(Schema):
     @staticmethod
     def resolve_url(obj: Province) -> str:
         return page_url(obj)
+
+    @staticmethod
+    def resolve_directory_pdf(obj: Province) -> str:
+        return directory_pdf_url(obj)
 
 
 class ProvinceDetail(ProvinceOut):
@@ -219,10 +234,17 @@ class MunicipalityOut(Schema):
     population_2017: int | None
     settlements_count: int
     mayoralties_count: int
+    directory_pdf: str = Field(
+        description="The page of the municipality's printable directory of institutions (PDF)."
+    )
 
     @staticmethod
     def resolve_province(obj: Municipality) -> str:
         return obj.province_id
+
+    @staticmethod
+    def resolve_directory_pdf(obj: Municipality) -> str:
+        return directory_pdf_url(obj)
 
     @staticmethod
     def resolve_region(obj: Municipality) -> str | None:
