@@ -76,15 +76,18 @@ def checksum(data_dir: Path) -> str:
 
 def seed_taxonomies() -> None:
     """Create the seeded fields and target groups that are missing; never rename edited ones."""
-    for model, seeds in ((FieldOfActivity, SEED_FIELDS), (TargetGroup, SEED_TARGET_GROUPS)):
-        have = set(model.objects.values_list("slug", flat=True))
-        model.objects.bulk_create(
-            [
-                model(slug=slug, name_bg=bg, name_en=en, order=order)
-                for slug, bg, en, order in seeds
-                if slug not in have
-            ]
-        )
+    have = set(FieldOfActivity.objects.values_list("slug", flat=True))
+    FieldOfActivity.objects.bulk_create(
+        FieldOfActivity(slug=slug, name_bg=bg, name_en=en, order=order)
+        for slug, bg, en, order in SEED_FIELDS
+        if slug not in have
+    )
+    have = set(TargetGroup.objects.values_list("slug", flat=True))
+    TargetGroup.objects.bulk_create(
+        TargetGroup(slug=slug, name_bg=bg, name_en=en, order=order)
+        for slug, bg, en, order in SEED_TARGET_GROUPS
+        if slug not in have
+    )
 
 
 def _read(path: Path) -> list[dict[str, str]]:

@@ -2,18 +2,27 @@
 
 An organisation's entry holds its names, legal form, seat with its municipality and province,
 fields of activity and target groups, so "читалище Пловдив" and "chitalishte plovdiv" meet.
+The boost is the population of the seat, so the community centres of the city of Plovdiv come
+before those of the villages around it (as the directory does with the population served).
 Entries awaiting verification or hidden are indexed but not public (they stay out of results).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.core.cache import cache
 from django.db.models import QuerySet
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from core.search import SearchDoc, register
+from core.search import SearchDoc, index_objects, register
 from organisations.enums import LegalForm, Visibility
-from organisations.models import Network, Organisation
+from organisations.models import Membership, Network, Organisation
+
+KIND = "organisations.organisation"
+NETWORK_KIND = "organisations.network"
 
 
 def _organisations() -> QuerySet[Organisation]:
@@ -31,11 +40,13 @@ def organisation_doc(o: Organisation) -> SearchDoc:
     if o.legal_form == LegalForm.COMMUNITY_CENTRE:
         texts.append("Народно читалище chitalishte")
     place_bg = place_en = ""
+    boost = 0
     if o.settlement:
         s = o.settlement
         texts += [s.name_bg, s.name_en, s.municipality.name_bg, s.municipality.province.name_bg]
         place_bg = f"{s.full_name}, общ. {s.municipality.name_bg}"
         place_en = s.name_en or s.name_bg
+        boost = s.population_2017 or 0
     texts += [f.name_bg for f in o.fields.all()] + [f.name_en for f in o.fields.all()]
     texts += [g.name_bg for g in o.target_groups.all()]
     if o.eik:
@@ -48,6 +59,7 @@ def organisation_doc(o: Organisation) -> SearchDoc:
         subtitle_en=place_en,
         url=o.get_absolute_url(),
         texts=tuple(t for t in texts if t),
+        boost=boost,
         public=o.visibility == Visibility.PUBLIC,
     )
 
@@ -63,10 +75,50 @@ def network_doc(n: Network) -> SearchDoc:
 
 
 register(
-    "organisations.organisation", _("Organisations"), Organisation, organisation_doc,
+    KIND, _("Organisations"), Organisation, organisation_doc,
     _organisations, order=30,
 )  # fmt: skip
 register(
-    "organisations.network", _("Networks of organisations"), Network, network_doc,
+    NETWORK_KIND, _("Networks of organisations"), Network, network_doc,
     lambda: Network.objects.select_related("coordinator"), order=31,
+)  # fmt: skip
+
+
+def _taxonomy_changed(sender: Any, instance: Any, action: str, **kwargs: Any) -> None:
+    """Fields of activity and target groups are in the entry: re-index when they change."""
+    if action in ("post_add", "post_remove", "post_clear") and isinstance(instance, Organisation):
+        index_objects(KIND, _organisations().filter(pk=instance.pk))
+
+
+for _through in (Organisation.fields.through, Organisation.target_groups.through):
+    m2m_changed.connect(
+        _taxonomy_changed, sender=_through, weak=False, dispatch_uid=f"search-m2m-{_through}"
+    )
+
+
+# --- The version of the catalogue, for its cached facet counts (organisations.selectors) ----
+
+VERSION_KEY = "organisations:catalogue-version"
+
+
+def catalogue_version() -> int:
+    return int(cache.get_or_set(VERSION_KEY, 1, timeout=None) or 1)
+
+
+def catalogue_changed(*args: Any, **kwargs: Any) -> None:
+    """An organisation, its fields or a membership changed: cached counts are stale."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # not in the cache (evicted or never read)
+        cache.set(VERSION_KEY, 2, timeout=None)
+
+
+for _model in (Organisation, Membership):
+    post_save.connect(catalogue_changed, sender=_model, weak=False,
+                      dispatch_uid=f"catalogue-version-save-{_model.__name__}")  # fmt: skip
+    post_delete.connect(catalogue_changed, sender=_model, weak=False,
+                        dispatch_uid=f"catalogue-version-delete-{_model.__name__}")  # fmt: skip
+m2m_changed.connect(
+    catalogue_changed, sender=Organisation.fields.through, weak=False,
+    dispatch_uid="catalogue-version-fields",
 )  # fmt: skip

@@ -6,7 +6,10 @@ from typing import Any
 
 from django import template
 from django.utils.formats import number_format
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
+
+from core import markdown as markdown_mod
 
 register = template.Library()
 
@@ -34,3 +37,9 @@ def query_replace(context: dict[str, Any], **changes: Any) -> str:
 @register.simple_tag
 def lang_is(code: str) -> bool:
     return (get_language() or "bg").startswith(code)
+
+
+@register.filter
+def markdown(value: str | None) -> SafeString:
+    """Markdown written by a person as sanitised HTML (core/markdown.py)."""
+    return mark_safe(markdown_mod.render(value))  # noqa: S308 - sanitised by nh3
