@@ -59,3 +59,59 @@ rules.add_perm("organisations.change_network", coordinates | is_administrator)
 rules.add_perm(
     "organisations.view_network_members_area", coordinates | represents_a_member | is_moderating
 )
+
+
+# --- networks (appended for the networks' pages) ---------------------------------------------
+
+
+@rules.predicate
+def is_a_representative(user: Any) -> bool:
+    """Holds a verified representation of at least one organisation."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    from organisations.selectors import represented_ids  # avoids an import cycle
+
+    return bool(represented_ids(user))
+
+
+@rules.predicate
+def represents_a_non_member(user: Any, network: Any) -> bool:
+    """Represents an organisation that may still apply (not a member, no pending application)."""
+    if network is None or not getattr(user, "is_authenticated", False):
+        return False
+    from organisations.selectors import applicable_ids  # avoids an import cycle
+
+    return bool(applicable_ids(user, network))
+
+
+@rules.predicate
+def signs_for_a_member(user: Any, position: Any) -> bool:
+    return position is not None and bool(represents_a_member(user, position.network))
+
+
+rules.add_perm("organisations.add_network", is_a_representative)
+rules.add_perm("organisations.apply_to_network", represents_a_non_member)
+rules.add_perm("organisations.leave_network", represents_a_member)
+rules.add_perm("organisations.sign_position", signs_for_a_member)
+
+
+# --- Registering, claiming and representing (organisations/views/registration.py) -----------
+
+
+@rules.predicate
+def owns_claim(user: Any, claim: Any) -> bool:
+    return bool(
+        claim is not None and getattr(user, "is_authenticated", False) and claim.user_id == user.pk
+    )
+
+
+# Anyone signed in who can see the entry and does not represent it yet may claim it.
+rules.add_perm(
+    "organisations.claim_organisation",
+    rules.is_authenticated & ~is_representative_of & (is_public | registered_it),
+)
+rules.add_perm("organisations.view_claim", owns_claim | is_moderating)
+# Names of representatives: only the organisation's own representatives and the moderators.
+rules.add_perm("organisations.view_representatives", is_representative_of | is_moderating)
+# Removing: representatives (never the last one) and moderators (the last one too).
+rules.add_perm("organisations.remove_representative", is_representative_of | is_moderating)
