@@ -4,15 +4,22 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from core.admin_history import ReadOnlyHistoryAdmin
 from organisations.models import (
     Activity,
+    Announcement,
     FieldOfActivity,
     JointArea,
+    JointPosition,
     Membership,
     Network,
     Organisation,
+    ProfileChange,
     RepresentationClaim,
+    Signature,
     TargetGroup,
+    Task,
+    TaskChange,
 )
 
 
@@ -66,3 +73,42 @@ class NetworkAdmin(admin.ModelAdmin):
     raw_id_fields = ("coordinator", "created_by")
     filter_horizontal = ("provinces", "municipalities")
     inlines = [JointAreaInline, MembershipInline]
+
+
+@admin.register(Task)
+class TaskAdmin(admin.ModelAdmin):
+    list_display = ("title", "network", "due_on", "status", "progress")
+    list_filter = ("status",)
+    raw_id_fields = ("network", "area", "responsible")
+    readonly_fields = ("version", "overdue_notified_at")
+
+
+class SignatureInline(admin.TabularInline):
+    model = Signature
+    extra = 0
+    raw_id_fields = ("organisation", "signed_by")
+
+
+@admin.register(JointPosition)
+class JointPositionAdmin(admin.ModelAdmin):
+    list_display = ("title", "network", "published_at")
+    raw_id_fields = ("network", "created_by")
+    inlines = [SignatureInline]
+
+
+@admin.register(Announcement)
+class AnnouncementAdmin(admin.ModelAdmin):
+    list_display = ("subject", "network", "sent_at", "recipients_count")
+    raw_id_fields = ("network", "sent_by")
+
+
+@admin.register(TaskChange)
+class TaskChangeAdmin(ReadOnlyHistoryAdmin):
+    list_display = ("at", "network", "subject", "action", "user")
+    list_select_related = ("network", "user")
+
+
+@admin.register(ProfileChange)
+class ProfileChangeAdmin(ReadOnlyHistoryAdmin):
+    list_display = ("at", "organisation", "user")
+    list_select_related = ("organisation", "user")

@@ -583,3 +583,36 @@ class Announcement(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class MembershipChange(models.Model):
+    """One step in a membership's life (applied, invited, accepted, refused, left) or a hand-over
+    of the coordination: who did it and when, as for every public record (DESIGN.md §5)."""
+
+    network = models.ForeignKey(
+        Network, on_delete=models.CASCADE, related_name="membership_changes",
+        verbose_name=_("network"),
+    )  # fmt: skip
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", verbose_name=_("organisation")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("by"),
+    )  # fmt: skip
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    from_status = models.CharField(
+        _("from"), max_length=10, choices=Membership.Status.choices, blank=True
+    )
+    to_status = models.CharField(_("to"), max_length=10, choices=Membership.Status.choices)
+    # Set when the organisation took over the coordination of the network.
+    became_coordinator = models.BooleanField(_("took over the coordination"), default=False)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("change of membership")
+        verbose_name_plural = _("changes of membership")
+        indexes = [models.Index(fields=["network", "-at"], name="membership_change_by_network")]
+
+    def __str__(self) -> str:
+        return f"{self.network_id}/{self.organisation_id} {self.from_status}→{self.to_status}"
