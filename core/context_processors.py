@@ -12,6 +12,7 @@ NAV = [
     ("home", _("Home")),
     ("territory:index", _("Territory")),
     ("directory:index", _("Directory")),
+    ("organisations:index", _("Organisations")),
     ("search", _("Search")),
     ("api-page", _("Open data")),
 ]

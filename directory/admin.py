@@ -5,8 +5,8 @@ write the history; the history itself is read-only here."""
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
 
+from core.admin_history import ReadOnlyHistoryAdmin
 from directory.models import (
     Change,
     ErrorReport,
@@ -63,23 +63,10 @@ class ServiceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Change)
-class ChangeAdmin(admin.ModelAdmin):
-    """The history is evidence: nobody edits or deletes it, not even here."""
-
+class ChangeAdmin(ReadOnlyHistoryAdmin):
     list_display = ("at", "institution", "subject", "action", "user")
     list_select_related = ("institution", "user")
     list_filter = ("action",)
-    raw_id_fields = ("institution", "service", "user")
-    show_full_result_count = False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(ErrorReport)
