@@ -158,9 +158,9 @@ def query_terms(q: str) -> list[set[str]]:
     return [translit.term_variants(w) for w in translit.content_words(q)[:MAX_QUERY_WORDS]]
 
 
-def _match_sql(terms: list[set[str]]) -> tuple[str, list[str]]:
-    # Terms are [0-9a-z] only (translit.words keeps letters and digits), so nothing in them
-    # can break out of the full-text syntax.
+def _match_sql(terms: list[set[str]], kind: str | None) -> tuple[str, list[str]]:
+    # Terms are [0-9a-z] only (translit.words keeps letters and digits), and kinds are
+    # registered names (checked by `matching`), so nothing can break out of the syntax.
     if connection.vendor == "postgresql":
         expr = " & ".join("(" + " | ".join(f"{t}:*" for t in sorted(g)) + ")" for g in terms)
         sql = (
@@ -168,7 +168,12 @@ def _match_sql(terms: list[set[str]]) -> tuple[str, list[str]]:
             "WHERE to_tsvector('simple', document) @@ to_tsquery('simple', %s)"
         )
     else:
-        expr = " AND ".join("(" + " OR ".join(f'"{t}"*' for t in sorted(g)) + ")" for g in terms)
+        words = " AND ".join("(" + " OR ".join(f'"{t}"*' for t in sorted(g)) + ")" for g in terms)
+        expr = f"document : ({words})"
+        if kind:
+            # Narrowed inside the full-text index (migration 0003): the kind's words as a
+            # phrase, e.g. "directory institution", not every match of every kind.
+            expr += ' AND kind : "' + kind.replace(".", " ").replace("_", " ") + '"'
         sql = "SELECT rowid FROM core_searchentry_fts WHERE core_searchentry_fts MATCH %s"
     return sql, [expr]
 
@@ -176,12 +181,12 @@ def _match_sql(terms: list[set[str]]) -> tuple[str, list[str]]:
 def matching(q: str, kind: str | None = None) -> models.QuerySet[SearchEntry]:
     """Public entries matching every word of `q`, best first (title starts with it, boost)."""
     terms = query_terms(q)
-    if not terms:
+    if not terms or (kind is not None and kind not in _registry):
         return SearchEntry.objects.none()
-    sql, params = _match_sql(terms)
+    sql, params = _match_sql(terms, kind)
     # The SQL is a constant per engine; the user's words travel as a bound parameter.
     qs = SearchEntry.objects.filter(public=True, id__in=RawSQL(sql, params))  # noqa: S611
-    if kind:
+    if kind and connection.vendor == "postgresql":
         qs = qs.filter(kind=kind)
     key = translit.sort_key(q)
     return qs.annotate(

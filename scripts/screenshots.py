@@ -33,6 +33,11 @@ PAGES = {
     "settlement-02974-bachkovo": "/territory/settlements/02974/",
     "search-plovdiv": "/search/?q=Plovdiv",
     "sign-in": "/accounts/login/",
+    "directory-search": "/directory/?q=общински+съвет&province=PDV",
+    "who-serves-56784": "/directory/who-serves/?settlement=56784",
+    "print-PDV": "/directory/print/province/PDV/",
+    "organisations-chitalishte": "/organisations/?q=читалище+Пловдив",
+    "networks": "/organisations/networks/",
 }
 WIDTHS = {"desktop": 1280, "phone": 375}
 

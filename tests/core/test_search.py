@@ -141,3 +141,19 @@ def test_search_page_for_one_kind_paginates(topics_indexed, client):
     assert len(first.context["page_obj"]) == 25
     second = client.get("/search/", {"q": "тема", "type": KIND, "page": 2})
     assert len(second.context["page_obj"]) == 5
+
+
+def test_a_search_within_a_kind_finds_only_that_kind():
+    # "пловдив" matches the province, the municipality, settlements, institutions…
+    everything = {e.kind for e in search.matching("пловдив")}
+    assert {"territory.province", "directory.institution"} <= everything
+    only = search.matching("пловдив", kind="directory.institution")
+    assert only.exists()
+    assert {e.kind for e in only} == {"directory.institution"}
+    # The kind's words are matched as a phrase in the kind column, never in the text.
+    assert not search.matching("directory institution", kind="territory.province").exists()
+
+
+def test_an_unknown_kind_finds_nothing_and_cannot_inject_syntax():
+    assert not search.matching("пловдив", kind='x" OR kind : "directory').exists()
+    assert not search.matching("пловдив", kind="no.such.kind").exists()
