@@ -27,6 +27,7 @@ from directory import hours as hours_mod
 from directory import selectors
 from directory.models import HoursException, Institution, InstitutionKind, Service
 from directory.vcard import vcard as make_vcard
+from territory import maps
 from territory.models import Municipality, PortalScope, Province, Settlement
 
 PAGE_SIZE = 25
@@ -193,14 +194,23 @@ def _institution(pk: int) -> Institution:
     if pk > MAX_ID:  # SQLite would raise OverflowError: an unknown id is a 404
         raise Http404
     children = Institution.objects.select_related("kind").order_by("kind__order", "name_bg", "pk")
-    qs = Institution.objects.select_related(
-        "kind", "province", "municipality", "mayoralty", "district", "settlement", "parent__kind"
-    ).prefetch_related(
-        "hours",
-        Prefetch("hours_exceptions", queryset=HoursException.objects.filter(date__gte=_today())),
-        Prefetch("children", queryset=children),
-        Prefetch("area_municipalities"),
-    )
+    # The boundaries (long SVG paths) are not needed here: the map loads its own shapes.
+    shapes = ("svg_path", "bbox")
+    qs = (
+        Institution.objects.select_related(
+            "kind", "province", "municipality", "mayoralty", "district", "settlement",
+            "parent__kind",
+        )
+        .defer(*(f"{unit}__{f}" for unit in ("province", "municipality") for f in shapes))
+        .prefetch_related(
+            "hours",
+            Prefetch(
+                "hours_exceptions", queryset=HoursException.objects.filter(date__gte=_today())
+            ),
+            Prefetch("children", queryset=children),
+            Prefetch("area_municipalities", queryset=Municipality.objects.defer(*shapes)),
+        )
+    )  # fmt: skip
     return get_object_or_404(qs, pk=pk)
 
 
@@ -214,6 +224,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     if obj.parent:
         crumbs.append((obj.parent.name, obj.parent.get_absolute_url()))
     crumbs.append((obj.name, ""))
+    areas = list(obj.area_municipalities.all())
     context: dict[str, Any] = {
         "institution": obj,
         "hours": hours,
@@ -221,13 +232,42 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "hours_exceptions": exceptions,
         "today": now.astimezone(hours_mod.SOFIA).weekday(),
         "children": list(obj.children.all()),
-        "areas": list(obj.area_municipalities.all()),
+        "areas": areas,
+        "map": _territory_map(obj, areas),
         "source_date": _source_date(obj.source_date),
         "services": _rows(list(selectors.services_of(obj))),
         "services_compact_after": SERVICES_COMPACT_AFTER,
         "breadcrumbs": crumbs,
     }
     return render(request, "directory/detail.html", context)
+
+
+def _territory_map(obj: Institution, areas: list[Municipality]) -> maps.MapData | None:
+    """The municipalities the entry serves, marked on the map of their province(s): its area
+    where it has one, else its municipality (a mayoralty or district: the municipality it is
+    in), else the whole province. One query, whatever the entry."""
+    if not obj.province_id:
+        return None
+    served: set[str] = set()
+    provinces: set[str] = {obj.province_id}
+    if areas:
+        served = {m.code for m in areas}
+        provinces = {m.province_id for m in areas}
+    elif obj.municipality_id:
+        served = {obj.municipality_id}
+    shapes = list(
+        Municipality.objects.filter(province_id__in=provinces)
+        .only("code", "name_bg", "name_en", "svg_path", "bbox")
+        .order_by("code")
+    )
+    if not served:
+        served = {m.code for m in shapes}
+    return maps.make_map(
+        _("Territory served by %(name)s") % {"name": obj.name},
+        _("Map of the municipalities the institution serves, marked; each links to its page."),
+        shapes,
+        css=dict.fromkeys(served, "current"),
+    )
 
 
 def _source_date(value: str) -> str:
