@@ -107,7 +107,7 @@ def run_step(title: str, args: list[str], env: dict[str, str]) -> str:
         sys.stderr.write(proc.stdout[-4000:] + proc.stderr[-4000:])
         raise BenchError(f"{title} failed (exit {proc.returncode})")
     for line in proc.stdout.splitlines():
-        if line.strip() and not line.startswith(("DATASET_JSON", "TARGET_PATHS")):
+        if line.strip() and not line.startswith(("DATASET_JSON", "TARGET_PATHS", "DOCUMENTS_JSON")):
             log(f"  {line}")
     log(f"  done in {time.perf_counter() - started:.1f} s")
     return proc.stdout
@@ -145,6 +145,19 @@ def resolve_targets(env: dict[str, str], targets: list[Target]) -> list[Target]:
             paths = json.loads(line.removeprefix("TARGET_PATHS "))
             return [Target(t.name, paths.get(t.name, t.template), t.note) for t in targets]
     raise BenchError("bench/targets.py printed no paths")
+
+
+def time_documents(env: dict[str, str]) -> dict[str, Any]:
+    """One printable directory (PDF) per unit of bench/documents.py, timed in-process."""
+    out = run_step(
+        "printable directories (bench/documents.py)",
+        [str(PY), str(BENCH_DIR / "documents.py")],
+        env,
+    )
+    for line in out.splitlines():
+        if line.startswith("DOCUMENTS_JSON "):
+            return dict(json.loads(line.removeprefix("DOCUMENTS_JSON ")))
+    raise BenchError("bench/documents.py printed no timings")
 
 
 # --- The server -----------------------------------------------------------------------------
@@ -301,6 +314,7 @@ def write_results(
     machine: dict[str, Any],
     settings: dict[str, Any],
     dataset: dict[str, Any],
+    documents: dict[str, Any] | None = None,
 ) -> tuple[Path, Path]:
     today = datetime.date.today().isoformat()
     hello = next((m for m in measurements if m.target.name == BASELINE), None)
@@ -328,6 +342,7 @@ def write_results(
             }
             for m in measurements
         ],
+        "documents": documents or {},
     }
     results_dir.mkdir(parents=True, exist_ok=True)
     json_path = results_dir / f"{today}.json"
@@ -357,6 +372,20 @@ def write_results(
             f"| {m.target.name} | `{m.target.path}` | {m.p50_ms:.1f} | {m.p95_ms:.1f} | "
             f"{m.rps:.0f} | {'—' if r is None else f'{r:.2f}'} |"
         )
+    if documents:
+        lines += [
+            "",
+            "Printable directories (PDF, WeasyPrint, one at a time, nothing else loading the "
+            "server):",
+            "",
+            "| unit | seconds | CPU s | data + HTML s | pages | KB | queries |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for code, d in documents.items():
+            lines.append(
+                f"| {code} | {d['seconds']:.1f} | {d['cpu_seconds']:.1f} | "
+                f"{d['data_and_html']:.1f} | {d['pages']} | {d['bytes'] // 1024} | {d['queries']} |"
+            )
     failed = [m for m in measurements if m.failed]
     if failed:
         lines += ["", "**Failed** (non-2xx responses or timeouts): "]
@@ -434,6 +463,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         dataset = build_dataset(env, args.size, args.rebuild)
         targets = resolve_targets(env, targets)
+        documents = {} if args.only else time_documents(env)
     except BenchError as exc:
         log(f"ERROR: {exc}")
         return 1
@@ -470,7 +500,9 @@ def main(argv: list[str] | None = None) -> int:
         "duration_s": args.duration,
         "warmup_s": args.warmup,
     }
-    md_path, json_path = write_results(args.output, measurements, machine, settings, dataset)
+    md_path, json_path = write_results(
+        args.output, measurements, machine, settings, dataset, documents
+    )
     log(f"\n{md_path.read_text(encoding='utf-8')}")
     log(f"Results: {md_path}, {json_path}")
     log(f"Total time: {time.monotonic() - started:.0f} s")
