@@ -157,3 +157,17 @@ def test_a_search_within_a_kind_finds_only_that_kind():
 def test_an_unknown_kind_finds_nothing_and_cannot_inject_syntax():
     assert not search.matching("пловдив", kind='x" OR kind : "directory').exists()
     assert not search.matching("пловдив", kind="no.such.kind").exists()
+
+
+def test_the_reindex_command_rebuilds_named_kinds_and_refuses_unknown_ones():
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    SearchEntry.objects.filter(kind="territory.province").delete()
+    out = StringIO()
+    call_command("reindex_search", "territory.province", stdout=out)
+    assert "territory.province: 28 entries" in out.getvalue()
+    assert SearchEntry.objects.filter(kind="territory.province").count() == 28
+    with pytest.raises(CommandError, match="Unknown kinds: nope"):
+        call_command("reindex_search", "nope")
