@@ -58,6 +58,9 @@ class Measurement:
     rps: float
     requests: int
     errors: dict[str, int]
+    # The same page for one user at a time (wrk -c1): its own response time, without the
+    # queueing that 16 connections on a small machine add to every page alike.
+    p95_single_ms: float | None = None
 
     @property
     def failed(self) -> bool:
@@ -287,10 +290,14 @@ def measure(base: str, target: Target, args: argparse.Namespace) -> Measurement:
         requests=report["requests"],
         errors=report["errors"],
     )
+    if args.single_user > 0:
+        single = wrk(url, args.single_user, 1, 1)
+        m.p95_single_ms = single["p95_us"] / 1000
     flag = "  FAILED" if m.failed else ""
+    alone = f"  (1 user: p95 {m.p95_single_ms:.1f} ms)" if m.p95_single_ms is not None else ""
     log(
         f"  {target.name:<20} p50 {m.p50_ms:7.1f} ms  p95 {m.p95_ms:7.1f} ms  "
-        f"{m.rps:8.1f} req/s{flag}"
+        f"{m.rps:8.1f} req/s{alone}{flag}"
     )
     return m
 
@@ -335,6 +342,9 @@ def write_results(
                 "p50_ms": round(m.p50_ms, 2),
                 "p95_ms": round(m.p95_ms, 2),
                 "p99_ms": round(m.p99_ms, 2),
+                "p95_single_user_ms": (
+                    None if m.p95_single_ms is None else round(m.p95_single_ms, 2)
+                ),
                 "rps": round(m.rps, 1),
                 "ratio_to_hello": ratio(m),
                 "requests": m.requests,
@@ -363,14 +373,15 @@ def write_results(
         f"{settings['warmup_s']} s warm-up then {settings['duration_s']} s per target",
         "- dataset: " + ", ".join(f"{v:,} {k.replace('_', ' ')}" for k, v in dataset.items()),
         "",
-        "| target | URL | p50 ms | p95 ms | req/s | ratio to hello |",
-        "| --- | --- | ---: | ---: | ---: | ---: |",
+        "| target | URL | p50 ms | p95 ms | req/s | ratio to hello | p95 ms, 1 user |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for m in measurements:
         r = ratio(m)
+        alone = "—" if m.p95_single_ms is None else f"{m.p95_single_ms:.1f}"
         lines.append(
             f"| {m.target.name} | `{m.target.path}` | {m.p50_ms:.1f} | {m.p95_ms:.1f} | "
-            f"{m.rps:.0f} | {'—' if r is None else f'{r:.2f}'} |"
+            f"{m.rps:.0f} | {'—' if r is None else f'{r:.2f}'} | {alone} |"
         )
     if documents:
         lines += [
@@ -391,6 +402,9 @@ def write_results(
         lines += ["", "**Failed** (non-2xx responses or timeouts): "]
         lines += [f"- {m.target.name}: {m.errors}" for m in failed]
     lines += [
+        "",
+        "p95 ms, 1 user = the same page under one connection (wrk -c1): its own response time,",
+        "without the queueing that many connections on few cores add to every page alike.",
         "",
         "Ratio to hello = the target's requests per second / those of the bare `/healthz` view",
         "on the same server in the same run: the share of the server's raw capacity the page",
@@ -417,6 +431,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per target")
     parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up per target")
     parser.add_argument("--connections", type=int, default=16, help="concurrent connections")
+    parser.add_argument(
+        "--single-user",
+        type=int,
+        default=5,
+        help="seconds of one-connection load per target after the main run (0: skip)",
+    )
     parser.add_argument("--wrk-threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")

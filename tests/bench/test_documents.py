@@ -19,7 +19,7 @@ def test_time_pdf_makes_a_real_document_with_few_queries():
 
 
 def test_the_results_carry_the_documents_table(tmp_path):
-    hello = Measurement(TARGETS[0], 1.0, 2.0, 3.0, 1000.0, 10000, {})
+    hello = Measurement(TARGETS[0], 1.0, 2.0, 3.0, 1000.0, 10000, {}, p95_single_ms=1.5)
     documents = {"PDV": {"seconds": 4.04, "cpu_seconds": 3.9, "data_and_html": 0.6,
                          "pages": 33, "bytes": 101_376, "queries": 6}}  # fmt: skip
     machine = {"cpu_count": 2, "cpu_model": "x", "python": "3.11", "platform": "linux",
@@ -28,5 +28,7 @@ def test_the_results_carry_the_documents_table(tmp_path):
     settings = {"workers": 2, "threads": 4, "wrk_threads": 2, "connections": 16,
                 "duration_s": 10, "warmup_s": 2}  # fmt: skip
     md, js = write_results(tmp_path, [hello], machine, settings, {"provinces": 28}, documents)
-    assert "| PDV | 4.0 | 3.9 | 0.6 | 33 | 99 | 6 |" in md.read_text(encoding="utf-8")
+    text = md.read_text(encoding="utf-8")
+    assert "| PDV | 4.0 | 3.9 | 0.6 | 33 | 99 | 6 |" in text
+    assert text.count("| 1.5 |") == 1  # the one-user p95 column
     assert json.loads(js.read_text(encoding="utf-8"))["documents"]["PDV"]["pages"] == 33
