@@ -227,7 +227,7 @@ def _save_institution(
     exceptions: BaseExceptionFormSet,
 ) -> tuple[Institution, Conflict | None, bool]:
     """Save valid forms unless someone saved since they were loaded: (entry, conflict, changed)."""
-    current = Institution.objects.select_for_update().get(pk=pk)
+    current = Institution.objects.select_for_update(of=("self",)).get(pk=pk)
     saved = changelog.institution_snapshot(
         changelog.institution_values(current), list(current.hours.all()), _upcoming(current)
     )
@@ -396,7 +396,7 @@ def delete_service(request: HttpRequest, pk: int) -> HttpResponse:
     changed_meanwhile = False
     if form.is_valid():
         with transaction.atomic():
-            current = Service.objects.select_for_update().filter(pk=service.pk).first()
+            current = Service.objects.select_for_update(of=("self",)).filter(pk=service.pk).first()
             if current is None:
                 messages.info(request, _("This service has already been deleted."))
                 return redirect(institution)

@@ -412,7 +412,7 @@ def _answer(obj: ErrorReport, data: dict[str, Any], user: Any) -> str:
     known. Returns a key of ANSWER_OUTCOMES."""
     with transaction.atomic():
         locked = (
-            ErrorReport.objects.select_for_update()
+            ErrorReport.objects.select_for_update(of=("self",))
             .select_related("institution", "reporter")
             .get(pk=obj.pk)
         )

@@ -191,7 +191,7 @@ def _send_code_email(claim: RepresentationClaim, code: str, site_url: str) -> No
 def confirm_code(claim: RepresentationClaim, code: str) -> CodeResult:
     """Check a code typed by the claimant; the right one verifies the claim at once."""
     with transaction.atomic():
-        claim = RepresentationClaim.objects.select_for_update().get(pk=claim.pk)
+        claim = RepresentationClaim.objects.select_for_update(of=("self",)).get(pk=claim.pk)
         if claim.status != Status.PENDING or claim.method != Method.EMAIL_CODE:
             return CodeResult.NOT_PENDING
         if not claim.code_hash or claim.code_attempts >= MAX_CODE_ATTEMPTS:
@@ -308,7 +308,9 @@ def _verify(claim: RepresentationClaim, by: User | None, note: str) -> None:
     claim.decided_at = timezone.now()
     claim.decision_note = note.strip()
     claim.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "updated_at"])
-    organisation = Organisation.objects.select_for_update().get(pk=claim.organisation_id)
+    organisation = Organisation.objects.select_for_update(of=("self",)).get(
+        pk=claim.organisation_id
+    )
     _grant(organisation, claim.user, by)
     if organisation.visibility == Visibility.PENDING:
         organisation.visibility = Visibility.PUBLIC
@@ -326,7 +328,7 @@ def decide(
 ) -> RepresentationClaim:
     """A moderator's decision on a pending claim; the person is told the outcome by e-mail."""
     with transaction.atomic():
-        claim = RepresentationClaim.objects.select_for_update().get(pk=claim.pk)
+        claim = RepresentationClaim.objects.select_for_update(of=("self",)).get(pk=claim.pk)
         if claim.status != Status.PENDING:
             return claim
         if approve:
@@ -354,7 +356,7 @@ def decide(
 
 def withdraw(claim: RepresentationClaim) -> None:
     with transaction.atomic():
-        locked = RepresentationClaim.objects.select_for_update().get(pk=claim.pk)
+        locked = RepresentationClaim.objects.select_for_update(of=("self",)).get(pk=claim.pk)
         if locked.status == Status.PENDING:
             locked.status = Status.WITHDRAWN
             locked.code_hash = ""
@@ -422,7 +424,9 @@ def accept_invitation(token: str, user: User) -> Organisation:
     issued = datetime.datetime.fromtimestamp(invitation.issued, tz=datetime.UTC)
     with transaction.atomic():
         organisation = (
-            Organisation.objects.select_for_update().filter(pk=invitation.organisation_id).first()
+            Organisation.objects.select_for_update(of=("self",))
+            .filter(pk=invitation.organisation_id)
+            .first()
         )
         inviter = User.objects.filter(pk=invitation.invited_by).first()
         if organisation is None or inviter is None:
@@ -468,7 +472,7 @@ def remove_representative(
 ) -> None:
     """Revoke a representative's role (the row stays, with who and when)."""
     with transaction.atomic():
-        organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        organisation = Organisation.objects.select_for_update(of=("self",)).get(pk=organisation.pk)
         assignments = list(active_assignments(organisation))
         mine = [a for a in assignments if a.user_id == person.pk]
         if not mine:

@@ -128,7 +128,7 @@ def update_network(
     areas: Sequence[str],
     provinces: Iterable[Province] = (),
 ) -> Network:
-    Network.objects.select_for_update().filter(pk=network.pk).first()
+    Network.objects.select_for_update(of=("self",)).filter(pk=network.pk).first()
     network.name = name
     network.purpose = purpose
     network.save(update_fields=["name", "purpose", "updated_at"])
@@ -142,7 +142,7 @@ def update_network(
 
 def _membership(network: Network, organisation: Organisation) -> Membership | None:
     return (
-        Membership.objects.select_for_update()
+        Membership.objects.select_for_update(of=("self",))
         .filter(network=network, organisation=organisation)
         .first()
     )
@@ -218,7 +218,7 @@ def invite(network: Network, organisation: Organisation, user: Actor = None) -> 
 
 @transaction.atomic
 def accept(membership: Membership, user: Actor = None) -> Membership:
-    current = Membership.objects.select_for_update().get(pk=membership.pk)
+    current = Membership.objects.select_for_update(of=("self",)).get(pk=membership.pk)
     if current.status != Membership.Status.APPLIED:
         raise NetworkError(_("Only an application can be accepted."))
     current.status = Membership.Status.MEMBER
@@ -232,7 +232,7 @@ def accept(membership: Membership, user: Actor = None) -> Membership:
 @transaction.atomic
 def refuse(membership: Membership, user: Actor = None) -> Membership:
     """Refuse an application, or withdraw an invitation."""
-    current = Membership.objects.select_for_update().get(pk=membership.pk)
+    current = Membership.objects.select_for_update(of=("self",)).get(pk=membership.pk)
     if current.status not in (Membership.Status.APPLIED, Membership.Status.INVITED):
         raise NetworkError(_("Only an application or an invitation can be refused."))
     before = current.status
@@ -244,7 +244,11 @@ def refuse(membership: Membership, user: Actor = None) -> Membership:
 
 @transaction.atomic
 def leave(membership: Membership, user: Actor = None) -> Membership:
-    current = Membership.objects.select_for_update().select_related("network").get(pk=membership.pk)
+    current = (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("network")
+        .get(pk=membership.pk)
+    )
     if current.status != Membership.Status.MEMBER:
         raise NetworkError(_("The organisation is not a member of the network."))
     if current.network.coordinator_id == current.organisation_id:
@@ -262,7 +266,7 @@ def leave(membership: Membership, user: Actor = None) -> Membership:
 @transaction.atomic
 def hand_over(network: Network, organisation: Organisation, user: Actor = None) -> Network:
     """Another member organisation becomes the coordinator."""
-    current = Network.objects.select_for_update().get(pk=network.pk)
+    current = Network.objects.select_for_update(of=("self",)).get(pk=network.pk)
     if organisation.pk == current.coordinator_id:
         raise NetworkError(_("This organisation already coordinates the network."))
     if not Membership.objects.filter(
@@ -373,7 +377,7 @@ def save_task(
             before: dict[str, str] = {}
         else:
             current = (
-                Task.objects.select_for_update()
+                Task.objects.select_for_update(of=("self",))
                 .select_related("area", "responsible")
                 .get(pk=task.pk, network=network)
             )
@@ -546,7 +550,7 @@ def notify_overdue(on: datetime.date | None = None) -> int:
         with transaction.atomic():
             network = Network.objects.select_related("coordinator").get(pk=network_id)
             tasks = list(
-                Task.objects.select_for_update()
+                Task.objects.select_for_update(of=("self",))
                 .filter(
                     network=network,
                     status__in=ACTIVE_STATUSES,

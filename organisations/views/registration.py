@@ -485,7 +485,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     remove_logo = bool(form.cleaned_data.get("remove_logo")) and not upload
     old_logo = ""
     with transaction.atomic():
-        current = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        current = Organisation.objects.select_for_update(of=("self",)).get(pk=organisation.pk)
         saved = changelog.profile_snapshot(changelog.profile_values(current))
         values = form.values()
         if not upload and not remove_logo:
