@@ -51,7 +51,12 @@ NameQuery = Annotated[
 OnDate = Annotated[
     datetime.date | None, Query(None, description="Composition on this date (YYYY-MM-DD).")
 ]
-ProvinceCode = Annotated[str | None, Query(None, description="Province code (PDV).")]
+# Official codes are short runs of letters, digits and hyphens (see CODE_PATTERN); a code
+# parameter that is not one is refused with 422 before it reaches the database.
+CODE_REGEX = r"^[A-Za-z0-9-]{1,16}$"
+ProvinceCode = Annotated[
+    str | None, Query(None, pattern=CODE_REGEX, description="Province code (PDV).")
+]
 
 
 # --- Helpers ------------------------------------------------------------------------------
@@ -476,7 +481,8 @@ def get_region(
 def list_provinces(
     request: Any,
     region: Annotated[
-        str | None, Query(None, description="Code of today's planning region (BG42).")
+        str | None,
+        Query(None, pattern=CODE_REGEX, description="Code of today's planning region (BG42)."),
     ] = None,
     q: NameQuery = None,
 ) -> QuerySet[Province]:
@@ -542,7 +548,7 @@ def get_municipality(request: Any, code: str) -> Municipality:
 def list_settlements(
     request: Any,
     municipality: Annotated[
-        str | None, Query(None, description="Municipality code (PDV22).")
+        str | None, Query(None, pattern=CODE_REGEX, description="Municipality code (PDV22).")
     ] = None,
     province: ProvinceCode = None,
     kind: Annotated[
@@ -582,7 +588,7 @@ def get_settlement(request: Any, ekatte: str) -> Settlement:
 def list_mayoralties(
     request: Any,
     municipality: Annotated[
-        str | None, Query(None, description="Municipality code (PDV01).")
+        str | None, Query(None, pattern=CODE_REGEX, description="Municipality code (PDV01).")
     ] = None,
     province: ProvinceCode = None,
     q: NameQuery = None,
@@ -617,9 +623,12 @@ def get_mayoralty(request: Any, code: str) -> Mayoralty:
 def list_districts(
     request: Any,
     city: Annotated[
-        str | None, Query(None, description="EKATTE code of the city (68134 = Sofia).")
+        str | None,
+        Query(None, pattern=CODE_REGEX, description="EKATTE code of the city (68134 = Sofia)."),
     ] = None,
-    municipality: Annotated[str | None, Query(None, description="Municipality code.")] = None,
+    municipality: Annotated[
+        str | None, Query(None, pattern=CODE_REGEX, description="Municipality code.")
+    ] = None,
     q: NameQuery = None,
 ) -> QuerySet[CityDistrict]:
     qs = districts()

@@ -82,3 +82,21 @@ def test_lists_never_fail_with_a_server_error(client, path, params):
 def test_details_answer_200_or_404(client, path, code):
     response = client.get(f"/api/v1/{path}/{quote(code, safe='')}")
     assert response.status_code in {200, 404}, (path, code, response.content[:300])
+
+
+@pytest.mark.parametrize(
+    "path, param",
+    [
+        ("/api/v1/provinces", "region"),
+        ("/api/v1/municipalities", "province"),
+        ("/api/v1/settlements", "municipality"),
+        ("/api/v1/mayoralties", "municipality"),
+        ("/api/v1/districts", "city"),
+    ],
+)
+def test_a_nul_byte_in_a_code_is_refused_before_the_database(client, path, param):
+    # PostgreSQL rejects NUL in text: without the check this was a 500 there (found by the
+    # property test above on PostgreSQL).
+    response = client.get(path, {param: "\x00"})
+    assert response.status_code == 422
+    assert client.get(path, {param: "PDV\n"}).status_code == 422
