@@ -166,54 +166,51 @@ def _record(
     )
 
 
-@transaction.atomic
-def apply(network: Network, organisation: Organisation, user: Actor = None) -> Membership:
-    """The organisation asks to join; an invited one joins at once (it accepts the invitation)."""
+def _ask(
+    network: Network,
+    organisation: Organisation,
+    user: Actor,
+    asking: str,
+    answering: str,
+    repeated: str,
+) -> Membership:
+    """One side asks to join (an application, or an invitation); when the other side has
+    already asked (`answering`), the organisation becomes a member at once."""
     _check_demo(network, organisation)
     membership = _membership(network, organisation)
     if membership is not None and membership.status == Membership.Status.MEMBER:
         raise NetworkError(_("The organisation is already a member of the network."))
-    if membership is not None and membership.status == Membership.Status.APPLIED:
-        raise NetworkError(_("The organisation has already applied; the coordinator decides."))
+    if membership is not None and membership.status == asking:
+        raise NetworkError(repeated)
     if membership is None:
         membership = Membership(network=network, organisation=organisation)
     before = membership.status or ""
-    if membership.status == Membership.Status.INVITED:
-        membership.status = Membership.Status.MEMBER
-        membership.joined_on = today()
-    else:
-        membership.status = Membership.Status.APPLIED
-        membership.joined_on = None
+    joins = membership.status == answering
+    membership.status = Membership.Status.MEMBER if joins else asking
+    membership.joined_on = today() if joins else None
     membership.left_on = None
     membership.save()
     _record(network, organisation, before, membership.status, user)
     _recount(network)
     return membership
+
+
+@transaction.atomic
+def apply(network: Network, organisation: Organisation, user: Actor = None) -> Membership:
+    """The organisation asks to join; an invited one joins at once (it accepts the invitation)."""
+    return _ask(
+        network, organisation, user, Membership.Status.APPLIED, Membership.Status.INVITED,
+        _("The organisation has already applied; the coordinator decides."),
+    )  # fmt: skip
 
 
 @transaction.atomic
 def invite(network: Network, organisation: Organisation, user: Actor = None) -> Membership:
     """The coordinator invites an organisation; one that has applied is accepted at once."""
-    _check_demo(network, organisation)
-    membership = _membership(network, organisation)
-    if membership is not None and membership.status == Membership.Status.MEMBER:
-        raise NetworkError(_("The organisation is already a member of the network."))
-    if membership is not None and membership.status == Membership.Status.INVITED:
-        raise NetworkError(_("The organisation has already been invited."))
-    if membership is None:
-        membership = Membership(network=network, organisation=organisation)
-    before = membership.status or ""
-    if membership.status == Membership.Status.APPLIED:
-        membership.status = Membership.Status.MEMBER
-        membership.joined_on = today()
-    else:
-        membership.status = Membership.Status.INVITED
-        membership.joined_on = None
-    membership.left_on = None
-    membership.save()
-    _record(network, organisation, before, membership.status, user)
-    _recount(network)
-    return membership
+    return _ask(
+        network, organisation, user, Membership.Status.INVITED, Membership.Status.APPLIED,
+        _("The organisation has already been invited."),
+    )  # fmt: skip
 
 
 @transaction.atomic
