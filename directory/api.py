@@ -23,6 +23,7 @@ from ninja.pagination import paginate
 from core.pagination import PagePagination
 from directory import selectors
 from directory.models import Institution, Service, WorkingHours
+from territory.api import MunicipalityFilter, ProvinceFilter
 from territory.models import Settlement
 
 router = Router(tags=["directory"])
@@ -191,13 +192,8 @@ def list_institutions(
         str | None,
         Query(None, pattern=r"^[a-z0-9-]{1,50}$", description="Kind slug (municipal-council)."),
     ] = None,
-    province: Annotated[
-        str | None, Query(None, pattern=r"^[A-Z]{3}$", description="Province code (PDV).")
-    ] = None,
-    municipality: Annotated[
-        str | None,
-        Query(None, pattern=r"^[A-Z]{3}[0-9]{2}$", description="Municipality code (PDV22)."),
-    ] = None,
+    province: ProvinceFilter = None,
+    municipality: MunicipalityFilter = None,
     settlement: Annotated[
         str | None,
         Query(None, pattern=r"^[0-9]{5}$", description="EKATTE code: who serves it."),

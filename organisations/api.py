@@ -33,6 +33,7 @@ from organisations.models import (
     Organisation,
     Task,
 )
+from territory.api import MunicipalityFilter, ProvinceFilter
 
 router = Router(tags=["organisations"])
 
@@ -301,13 +302,8 @@ def list_organisations(
         str | None,
         Query(None, pattern=r"^[a-z-]{1,20}$", description="Legal form (community-centre)."),
     ] = None,
-    province: Annotated[
-        str | None, Query(None, pattern=r"^[A-Z]{3}$", description="Province code (PDV).")
-    ] = None,
-    municipality: Annotated[
-        str | None,
-        Query(None, pattern=r"^[A-Z]{3}[0-9]{2}$", description="Municipality code (PDV22)."),
-    ] = None,
+    province: ProvinceFilter = None,
+    municipality: MunicipalityFilter = None,
     network: Annotated[
         int | None, Query(None, ge=1, le=MAX_ID, description="Id of a network: its members.")
     ] = None,

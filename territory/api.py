@@ -57,6 +57,14 @@ CODE_REGEX = r"^[A-Za-z0-9-]{1,16}$"
 ProvinceCode = Annotated[
     str | None, Query(None, pattern=CODE_REGEX, description="Province code (PDV).")
 ]
+# Strict forms of the codes, for the other apps' filters (a malformed one is a 422).
+ProvinceFilter = Annotated[
+    str | None, Query(None, pattern=r"^[A-Z]{3}$", description="Province code (PDV).")
+]
+MunicipalityFilter = Annotated[
+    str | None,
+    Query(None, pattern=r"^[A-Z]{3}[0-9]{2}$", description="Municipality code (PDV22)."),
+]
 
 
 # --- Helpers ------------------------------------------------------------------------------
