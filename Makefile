@@ -76,6 +76,8 @@ format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
 
 bench: $(VENV)/.installed-dev
+	@command -v wrk >/dev/null || { echo "Installing wrk (Debian package) for the load generator"; \
+	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq --no-install-recommends wrk >/dev/null; }
 	$(PY) bench/run.py
 
 # Regenerate constraints.txt from a clean environment (after changing pyproject.toml).
