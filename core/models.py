@@ -1,12 +1,15 @@
-"""Shared base models: timestamps, topics, the search index and data-load bookkeeping."""
+"""Shared base models: timestamps, topics, the search index, data-load bookkeeping and the days
+the government declares off or working (the legal calendar)."""
 
 from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.i18n import localized
+from core.legal_calendar import is_default_working_day
 
 
 class TimeStampedModel(models.Model):
@@ -87,3 +90,42 @@ class DataLoad(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DeclaredDay(models.Model):
+    """A day the Council of Ministers declares a day off, or a Saturday it declares a working
+    day to make up for one (КТ чл. 154; "отработване"). It overrides the weekends and official
+    holidays of core.legal_calendar, so the administrator can also correct the holidays library.
+    """
+
+    class Kind(models.TextChoices):
+        DAY_OFF = "day_off", _("day off")
+        WORKING_DAY = "working_day", _("working day")
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    reason = models.CharField(
+        _("reason"),
+        max_length=300,
+        help_text=_("The act that declares it, e.g. Council of Ministers Decision No 808/2025."),
+    )
+
+    class Meta:
+        ordering = ["-date"]
+        verbose_name = _("declared day off or working day")
+        verbose_name_plural = _("declared days off and working days")
+
+    def __str__(self) -> str:
+        return f"{self.date:%d.%m.%Y} {self.get_kind_display()}"
+
+    def clean(self) -> None:
+        # An entry that changes nothing is most likely a mistyped date.
+        if self.date and self.kind:
+            working = self.kind == self.Kind.WORKING_DAY
+            if is_default_working_day(self.date) == working:
+                raise ValidationError(
+                    {
+                        "kind": _("This day already is a %(kind)s; the entry would change nothing.")
+                        % {"kind": self.get_kind_display()}
+                    }
+                )
