@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.eik import validate_eik
 from core.i18n import localized
-from core.models import TimeStampedModel
+from core.models import GeneratedDocument, TimeStampedModel
 from directory.enums import Level, Weekday
 from territory.models import CityDistrict, Mayoralty, Municipality, Province, Settlement
 
@@ -378,18 +378,13 @@ class ErrorReport(TimeStampedModel):
         return f"{self.institution_id}: {self.get_part_display()}"
 
 
-class PrintedDirectory(models.Model):
+class PrintedDirectory(GeneratedDocument):
     """The printable (PDF) directory of a province or a municipality, made by a background task.
 
     `fingerprint` sums up the data it was made from; when the data changes the fingerprint
     differs and a new file is made on the next request, so a file is never older than its data.
+    Status, progress, file and times come from `core.models.GeneratedDocument`.
     """
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("waiting")
-        RUNNING = "running", _("being made")
-        DONE = "done", _("ready")
-        FAILED = "failed", _("failed")
 
     province = models.ForeignKey(
         Province, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
@@ -399,16 +394,7 @@ class PrintedDirectory(models.Model):
         Municipality, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
         verbose_name=_("municipality"),
     )  # fmt: skip
-    fingerprint = models.CharField(_("fingerprint of the data"), max_length=64)
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
-    )
-    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     file = models.FileField(_("file"), upload_to="directory/pdf/", blank=True)
-    pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
-    error = models.TextField(_("error"), blank=True)
-    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("printable directory")

@@ -23,17 +23,17 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
-from django.template.loader import get_template, render_to_string
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from core import documents
 from core.eik import is_valid_eik
 from directory import enums
 from directory.enums import Level, Weekday
@@ -174,14 +174,8 @@ class Unit:
 
 @functools.cache
 def template_digest() -> str:
-    """A digest of the templates' source: editing a template makes every document anew
-    (read once per process, like the templates themselves in production)."""
-    h = hashlib.sha256(PDF_VERSION.encode())
-    for name in TEMPLATES:
-        template: Any = get_template(name)
-        source = getattr(getattr(template, "template", None), "source", "")
-        h.update(name.encode() + b"\0" + str(source).encode() + b"\0")
-    return h.hexdigest()
+    """The digest of this document's templates (read once per process)."""
+    return documents.template_digest(PDF_VERSION, TEMPLATES)
 
 
 def _today() -> datetime.date:
@@ -497,26 +491,6 @@ def _canonical(path: str) -> str:
 # --- HTML and PDF -------------------------------------------------------------------------------
 
 
-def _css_string(text: str) -> str:
-    """`text` as a CSS string literal (safe inside <style>: no quote, backslash or "<")."""
-    escaped = "".join(c if c.isalnum() or c in " .,:;–-()№" else f"\\{ord(c):x} " for c in text)
-    return f'"{escaped}"'
-
-
-def page_counter_css() -> str:
-    """The footer's content, "стр. 3 от 120", as a CSS `content` value."""
-    text = _("page %(page)s of %(pages)s")
-    out = []
-    for piece in re.split(r"(%\((?:page|pages)\)s)", text):
-        if piece == "%(page)s":
-            out.append("counter(page)")
-        elif piece == "%(pages)s":
-            out.append("counter(pages)")
-        elif piece:
-            out.append(_css_string(piece))
-    return " ".join(out)
-
-
 def render_html(document: Document, progress: Progress | None = None) -> str:
     """The document as one HTML page (Bulgarian), reporting progress per section (0–100)."""
     with translation.override(LANGUAGE):
@@ -528,7 +502,7 @@ def render_html(document: Document, progress: Progress | None = None) -> str:
                 progress(n * 100 // total)
         # The footer's CSS is built by page_counter_css(), which escapes every character that
         # could end a string or the <style> element.
-        counter = mark_safe(page_counter_css())  # noqa: S308
+        counter = mark_safe(documents.page_counter_css())  # noqa: S308
         css = render_to_string("directory/print/pdf.css", {"page_counter": counter})
         return render_to_string(
             "directory/print/document.html",
@@ -540,20 +514,6 @@ def render_html(document: Document, progress: Progress | None = None) -> str:
                 "css": mark_safe(css.replace("</", "<\\/")),  # noqa: S308
             },
         )
-
-
-def render_pdf(html: str, progress: Progress | None = None) -> tuple[bytes, int]:
-    """(PDF bytes, number of pages). Nothing is fetched: the HTML carries its own CSS and the
-    fonts come from the system (fontconfig). `progress` gets 100 once the layout is done."""
-    # Imported here: WeasyPrint loads Pango at import, which the web pages never need.
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
-    fetcher = URLFetcher(allowed_protocols=("data",))
-    rendered = HTML(string=html, url_fetcher=fetcher).render()
-    if progress:
-        progress(100)
-    return rendered.write_pdf(), len(rendered.pages)
 
 
 def make(unit: Unit, progress: Progress | None = None) -> tuple[bytes, int]:
@@ -568,7 +528,7 @@ def make(unit: Unit, progress: Progress | None = None) -> tuple[bytes, int]:
         document = collect(unit)
         report(5)
         html = render_html(document, lambda p: report(5 + p * 35 // 100))
-    return render_pdf(html, lambda p: report(40 + p * 50 // 100))
+    return documents.render_pdf(html, lambda p: report(40 + p * 50 // 100))
 
 
 def time_pdf(code: str) -> dict[str, float | int]:
@@ -587,7 +547,7 @@ def time_pdf(code: str) -> dict[str, float | int]:
     with CaptureQueriesContext(connection) as queries, translation.override(LANGUAGE):
         html = render_html(collect(unit))
     middle = time.perf_counter()
-    data, pages = render_pdf(html)
+    data, pages = documents.render_pdf(html)
     return {
         "seconds": round(time.perf_counter() - start, 2),
         "cpu_seconds": round(time.process_time() - cpu, 2),

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from core import documents
 from directory import pdf, printing, tasks
 from directory.models import (
     HoursException,
@@ -295,7 +296,7 @@ def test_a_failure_is_recorded_and_can_be_tried_again(client, monkeypatch, caplo
     def broken(html, progress=None):
         raise RuntimeError("Pango is missing")
 
-    monkeypatch.setattr(pdf, "render_pdf", broken)
+    monkeypatch.setattr(documents, "render_pdf", broken)
     client.post(SMALL_URL)
     row = PrintedDirectory.objects.get(municipality_id=SMALL)
     assert row.status == Status.FAILED
@@ -591,14 +592,6 @@ def test_fee_text():
         assert pdf.fee_text(Decimal("1234.5")).replace("\xa0", " ") == "1 234,50 €"
         assert pdf.fee_text(Decimal("0")) == gettext("free of charge")
         assert pdf.fee_text(None) == gettext("not stated")
-
-
-def test_page_counter_css_escapes_the_translation():
-    with translation.override("bg"):
-        css = pdf.page_counter_css()
-    assert "counter(page)" in css and "counter(pages)" in css
-    assert "<" not in css
-    assert pdf._css_string('a"b</style>') == '"a\\22 b\\3c \\2f style\\3e "'
 
 
 # --- Links to the printable directories -----------------------------------------------------------
