@@ -63,6 +63,9 @@ SHAPE_FIELDS = ("svg_path", "bbox")
 # administration, territorial units of state bodies) is listed once for the whole unit.
 MUNICIPAL_LEVELS = {Level.MUNICIPALITY, Level.MAYORALTY, Level.DISTRICT}
 
+# An entry listing more services than this runs over pages rather than starting on a new one.
+LONG_ENTRY_SERVICES = 12
+
 Progress = Callable[[int], None]
 
 
@@ -269,6 +272,11 @@ class Entry:
     missing: list[str]
     source_date: str
     eik: str
+
+    @property
+    def is_long(self) -> bool:
+        """Too long to keep on one page: it may break across pages (see pdf.css)."""
+        return len(self.services) > LONG_ENTRY_SERVICES
 
 
 @dataclass
