@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db.models import CharField, Count, F, IntegerField, Prefetch, QuerySet
+from django.db.models import CharField, F, IntegerField, Prefetch, QuerySet
 from django.db.models.functions import Cast
 
 from accounts.enums import Role
@@ -19,7 +19,7 @@ from accounts.models import RoleAssignment
 from core import search as search_index
 from core.models import SearchEntry
 from organisations.enums import Visibility
-from organisations.models import Activity, Membership, Network, Organisation
+from organisations.models import Activity, FieldOfActivity, Membership, Network, Organisation
 from organisations.search import KIND as SEARCH_KIND
 from organisations.search import catalogue_version
 from territory.models import Municipality, Settlement
@@ -166,16 +166,29 @@ def catalogue_queryset(filters: CatalogueFilters, without: str = "") -> QuerySet
     return qs.order_by()
 
 
-# Without words, the facets count over most of the catalogue (60,000 rows at national scale,
-# ~300 ms on SQLite): they are kept for a while, under the catalogue's version, which every
-# save of an organisation, its fields or a membership raises (organisations.search). Bulk
-# loads raise no signal: their counts catch up within FACET_CACHE_SECONDS.
+# Without words, the facets count over most of the catalogue (60,000 rows at national scale):
+# they are kept for a while, under the catalogue's version, which every save of an
+# organisation, its fields or a membership raises (organisations.search). Bulk loads raise no
+# signal: their counts catch up within FACET_CACHE_SECONDS.
 FACET_CACHE_SECONDS = 120
+# When at most this many organisations match, the page's list and count are selected by
+# their ids (found by the facet pass), not by running the full-text search again.
+ID_LIST_LIMIT = 1000
 
 
-def facet_counts(filters: CatalogueFilters) -> dict[str, dict[Any, int]]:
-    """For each facet, value → number of organisations (see `count_facets`); cached when
-    there are no words to search for."""
+@dataclass(frozen=True)
+class Facets:
+    """What one pass over the candidates found: for each facet, value → number of
+    organisations (see `count_facets`); how many match every filter; and, when they are few
+    (ID_LIST_LIMIT), their ids."""
+
+    counts: dict[str, dict[Any, int]]
+    total: int
+    ids: frozenset[int] | None
+
+
+def facets(filters: CatalogueFilters) -> Facets:
+    """`count_facets`, kept for FACET_CACHE_SECONDS when there are no words to search for."""
     if filters.q:
         return count_facets(filters)
     spec = json.dumps(
@@ -184,85 +197,98 @@ def facet_counts(filters: CatalogueFilters) -> dict[str, dict[Any, int]]:
     )  # fmt: skip
     digest = hashlib.sha256(spec.encode()).hexdigest()[:32]
     key = f"organisations:facets:{catalogue_version()}:{digest}"
-    counts: dict[str, dict[Any, int]] | None = cache.get(key)
-    if counts is None:
-        counts = count_facets(filters)
-        cache.set(key, counts, FACET_CACHE_SECONDS)
-    return counts
+    found: Facets | None = cache.get(key)
+    if found is None:
+        found = count_facets(filters)
+        cache.set(key, found, FACET_CACHE_SECONDS)
+    return found
 
 
-def count_facets(filters: CatalogueFilters) -> dict[str, dict[Any, int]]:
-    """For each facet, value → number of organisations: at most one GROUP BY query a facet,
-    whatever the number of values (the municipality facet only once a province is chosen)."""
+def count_facets(filters: CatalogueFilters) -> Facets:
+    """Every facet's counts in one pass over the candidates (the public organisations
+    matching the words): one query for their own columns and fields, one for their
+    memberships, then counted here. A facet's counts apply every filter but its own, so
+    its other values stay visible; the province facet also ignores the municipalities and
+    the portal's area (choosing a province is the way out of it).
 
-    def grouped(qs: QuerySet[Any], key: str) -> dict[Any, int]:
-        return {
-            k: n
-            for k, n in qs.order_by().values_list(key).annotate(n=Count("*")).values_list(key, "n")
-            if k is not None
-        }
-
-    counts: dict[str, dict[Any, int]] = {}
-    ids = catalogue_queryset(filters, without="field").values("pk")
-    counts["field"] = grouped(
-        Organisation.fields.through.objects.filter(organisation_id__in=ids), "fieldofactivity_id"
+    One pass instead of a GROUP BY a facet: each of those ran the full-text search again.
+    """
+    candidates = public_organisations()
+    if filters.q:
+        candidates = candidates.filter(pk__in=_matching_ids(filters.q))
+    rows = candidates.order_by().values_list(
+        "pk", "legal_form", "reach", "settlement__municipality_id", "fields"
     )
-    # The facets of the organisation's own columns whose values are all unticked count over
-    # the same rows: one GROUP BY over all of them, summed up here, instead of one each.
-    own = {"legal_form": "legal_form", "reach": "reach", "province": "settlement__municipality_id"}
-    free = [
-        facet for facet, chosen in
-        (("legal_form", filters.legal_forms), ("reach", filters.reaches),
-         ("province", filters.provinces or filters.municipalities or filters.scope))
-        if not chosen
-    ]  # fmt: skip
-    by_municipality: dict[Any, int] = {}
-    if free:
-        keys = [own[f] for f in free]
-        rows = (
-            catalogue_queryset(filters)
-            .values_list(*keys)
-            .annotate(n=Count("*"))
-            .values_list(*keys, "n")
-        )
-        for facet in free:
-            counts[facet] = {}
-        for row in rows:
-            for facet, value in zip(free, row[:-1], strict=True):
-                if value is not None:
-                    target = by_municipality if facet == "province" else counts[facet]
-                    target[value] = target.get(value, 0) + row[-1]
-    for facet in ("legal_form", "reach"):
-        if facet not in free:
-            counts[facet] = grouped(catalogue_queryset(filters, facet), own[facet])
-    if "province" not in free:
-        # By municipality (one join less than by province), summed up to the provinces here.
-        by_municipality = grouped(
-            catalogue_queryset(filters, "province"), "settlement__municipality_id"
-        )
+    own: dict[int, tuple[str, str, str | None]] = {}
+    fields_of: dict[int, list[int]] = {}
+    for pk, form, scope, seat, field_id in rows:
+        own[pk] = (form, scope, seat)
+        if field_id is not None:
+            fields_of.setdefault(pk, []).append(field_id)
+    members = Membership.objects.filter(status=Membership.Status.MEMBER)
+    if len(own) <= ID_LIST_LIMIT:  # else all of them: cheaper than matching the words again
+        members = members.filter(organisation_id__in=candidates.values("pk"))
+    networks_of: dict[int, list[int]] = {}
+    for pk, network in members.values_list("organisation_id", "network_id"):
+        if pk in own:
+            networks_of.setdefault(pk, []).append(network)
+
     province_of = dict(Municipality.objects.values_list("code", "province_id"))
-    counts["province"] = {}
-    for code, n in by_municipality.items():
-        province = province_of.get(code)
-        if province:
-            counts["province"][province] = counts["province"].get(province, 0) + n
-    counts["municipality"] = {}
-    if filters.provinces:
-        in_provinces = catalogue_queryset(filters, "municipality").filter(
-            settlement__municipality__province_id__in=filters.provinces
-        )
-        counts["municipality"] = grouped(in_provinces, "settlement__municipality_id")
-    ids = catalogue_queryset(filters, without="network").values("pk")
-    counts["network"] = grouped(
-        Membership.objects.filter(status=Membership.Status.MEMBER, organisation_id__in=ids),
-        "network_id",
+    chosen_fields = set(
+        FieldOfActivity.objects.filter(slug__in=filters.fields).values_list("pk", flat=True)
     )
-    return counts
+    legal_forms, reaches = set(filters.legal_forms), set(filters.reaches)
+    provinces, municipalities = set(filters.provinces), set(filters.municipalities)
+    networks = set(filters.networks)
+    counts: dict[str, dict[Any, int]] = {facet: {} for facet in FACETS}
+
+    def add(facet: str, value: Any) -> None:
+        if value is not None:
+            counts[facet][value] = counts[facet].get(value, 0) + 1
+
+    matching: list[int] = []
+    for pk, (legal_form, reach, municipality) in own.items():
+        fields = fields_of.get(pk, ())
+        nets = networks_of.get(pk, ())
+        province = province_of.get(municipality) if municipality else None
+        # Whether it passes each facet's filter (True where nothing is chosen).
+        field_ok = not chosen_fields or not chosen_fields.isdisjoint(fields)
+        form_ok = not legal_forms or legal_form in legal_forms
+        reach_ok = not reaches or reach in reaches
+        if provinces:
+            area_ok = province in provinces
+        else:
+            area_ok = not filters.scope or bool(municipalities) or municipality in filters.scope
+        municipality_ok = not municipalities or municipality in municipalities
+        network_ok = not networks or not networks.isdisjoint(nets)
+        rest = form_ok and reach_ok and network_ok
+        territory_ok = area_ok and municipality_ok
+        if rest and territory_ok:
+            for field_id in fields:
+                add("field", field_id)
+        if field_ok and reach_ok and network_ok and territory_ok:
+            add("legal_form", legal_form)
+        if field_ok and form_ok and network_ok and territory_ok:
+            add("reach", reach)
+        if field_ok and rest:
+            add("province", province)
+            if area_ok and provinces and province in provinces:
+                add("municipality", municipality)
+        if field_ok and form_ok and reach_ok and territory_ok:
+            for network in nets:
+                add("network", network)
+            if network_ok:
+                matching.append(pk)
+    few = frozenset(matching) if len(matching) <= ID_LIST_LIMIT else None
+    return Facets(counts=counts, total=len(matching), ids=few)
 
 
-def catalogue_list(filters: CatalogueFilters) -> QuerySet[Organisation]:
-    """The catalogue's rows in the chosen order (by relevance: see `catalogue_entries`)."""
-    qs = catalogue_queryset(filters)
+def catalogue_list(
+    filters: CatalogueFilters, ids: frozenset[int] | None = None
+) -> QuerySet[Organisation]:
+    """The catalogue's rows in the chosen order (by relevance: see `catalogue_entries`);
+    `ids`, when the facet pass found them, stand for the filters."""
+    qs = catalogue_queryset(filters) if ids is None else public_organisations().filter(pk__in=ids)
     if filters.sort == Sort.NEWEST:
         return qs.order_by("-created_at", "-pk")
     if filters.sort == Sort.FOUNDED:
@@ -270,17 +296,22 @@ def catalogue_list(filters: CatalogueFilters) -> QuerySet[Organisation]:
     return qs.order_by("name", "pk")
 
 
-def catalogue_entries(filters: CatalogueFilters) -> QuerySet[SearchEntry]:
+def catalogue_entries(
+    filters: CatalogueFilters, ids: frozenset[int] | None = None
+) -> QuerySet[SearchEntry]:
     """By relevance: the search entries of the matching organisations, best first (the words
     at the start of the name, then the seat's population). Ordered in the index alone, with
-    one uncorrelated subquery for the filters: no per-row lookup however many match."""
+    the matching ids (when the facet pass found them) or one uncorrelated subquery for the
+    filters: no per-row lookup however many match."""
     entries = _entries(filters.q)
+    if ids is not None:
+        return entries.filter(object_id__in=[str(pk) for pk in sorted(ids)])
     if replace(filters, q="", sort=Sort.NAME) == CatalogueFilters():
         return entries  # an entry is public exactly when its organisation is
     # With the words again inside: the subquery is then the few matching organisations, not
     # every one of the portal's area.
-    ids = catalogue_queryset(filters).annotate(sid=Cast("pk", CharField())).values("sid")
-    return entries.filter(object_id__in=ids)
+    ids_query = catalogue_queryset(filters).annotate(sid=Cast("pk", CharField())).values("sid")
+    return entries.filter(object_id__in=ids_query)
 
 
 def rows_for(organisations: Iterable[Any]) -> list[Organisation]:

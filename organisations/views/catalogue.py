@@ -1,8 +1,8 @@
 """The catalogue: search with facets, an organisation's page, open-data exports.
 
 Every page runs a fixed number of queries, whatever the number of organisations: the facets
-cost one GROUP BY query each (organisations.selectors.facet_counts), the list one COUNT and
-one page, and the rows' seats and fields are eager-loaded.
+cost two queries counted in one pass (organisations.selectors.count_facets), the list one
+COUNT and one page, and the rows' seats and fields are eager-loaded.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import datetime
 import json
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -27,29 +27,23 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from organisations import filters as filters_mod
 from organisations import selectors
 from organisations.enums import LegalForm, Reach, RegisterStatus, Visibility
 from organisations.loader import CC_SOURCE
-from organisations.models import FieldOfActivity, Network, Organisation
+from organisations.models import Network, Organisation
 from organisations.selectors import CatalogueFilters, Sort
-from territory.models import Municipality, PortalScope, Province
+from territory.models import Province
 
 PAGE_SIZE = 25
-MAX_QUERY_LENGTH = 200
-MAX_VALUES = 30  # per facet: more checked boxes than any facet has is not a real request
+MAX_VALUES = filters_mod.MAX_VALUES
 MAX_ID = 2**63 - 1
-MUNICIPALITY_CODE = re.compile(r"[A-Z]{3}[0-9]{2}")
 PROVINCE_CODE = re.compile(r"[A-Z]{3}")
 EXPORT_CHUNK = 2000
 
 
 def _crumbs() -> list[tuple[str, str]]:
     return [(_("Organisations"), reverse("organisations:index"))]
-
-
-def _shown(value: str) -> str:
-    """A value from the address bar, cut short before it goes into a message."""
-    return value if len(value) <= 30 else value[:30] + "…"
 
 
 @dataclass(frozen=True)
@@ -107,15 +101,6 @@ class Facet:
         return sum(1 for o in self.options if o.checked)
 
 
-def _values(request: HttpRequest, name: str) -> list[str]:
-    seen: list[str] = []
-    for value in request.GET.getlist(name)[:MAX_VALUES]:
-        value = value.strip()
-        if value and value not in seen:
-            seen.append(value)
-    return seen
-
-
 def _options(
     choices: Iterable[tuple[Any, Any]], counts: dict[Any, int], chosen: Iterable[Any]
 ) -> list[Option]:
@@ -142,150 +127,45 @@ def index(request: HttpRequest) -> HttpResponse:
     A facet value that does not exist (a mistyped slug or code, a municipality of another
     province than those chosen) is left out with a message saying so, never an error page.
     """
-    problems: list[str] = []
-    q = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
-
-    all_fields = list(FieldOfActivity.objects.all())
-    field_slugs = {f.slug for f in all_fields}
-    fields = []
-    for slug in _values(request, "field"):
-        if slug in field_slugs:
-            fields.append(slug)
-        else:
-            problems.append(
-                _("There is no field of activity “%(value)s”: it was left out.")
-                % {"value": _shown(slug)}
-            )
-    legal_forms = []
-    for value in _values(request, "legal_form"):
-        if value in LegalForm.values:
-            legal_forms.append(value)
-        else:
-            problems.append(
-                _("There is no legal form “%(value)s”: it was left out.") % {"value": _shown(value)}
-            )
-    reaches = []
-    for value in _values(request, "reach"):
-        if value in Reach.values:
-            reaches.append(value)
-        else:
-            problems.append(
-                _("There is no territorial reach “%(value)s”: it was left out.")
-                % {"value": _shown(value)}
-            )
-
-    provinces = list(Province.objects.only("code", "name_bg", "name_en").order_by("name_bg"))
-    province_codes = {p.code for p in provinces}
-    chosen_provinces: list[str] = []
-    for code in _values(request, "province"):
-        if code in province_codes:
-            chosen_provinces.append(code)
-        else:
-            problems.append(
-                _("There is no province with the code “%(value)s”: it was left out.")
-                % {"value": _shown(code)}
-            )
-    asked_municipalities = [
-        c for c in _values(request, "municipality") if MUNICIPALITY_CODE.fullmatch(c)
-    ]
-    for code in _values(request, "municipality"):
-        if not MUNICIPALITY_CODE.fullmatch(code):
-            problems.append(
-                _("There is no municipality with the code “%(value)s”: it was left out.")
-                % {"value": _shown(code)}
-            )
-    municipalities: list[Municipality] = []
-    chosen_municipalities: list[str] = []
-    if asked_municipalities or chosen_provinces:
-        # One query: the municipalities of the chosen provinces and the ones asked for.
-        found = {
-            m.code: m
-            for m in Municipality.objects.filter(code__in=asked_municipalities).only(
-                "code", "name_bg", "name_en", "province_id"
-            )
-        }
-        for code in asked_municipalities:
-            m = found.get(code)
-            if m is None:
-                problems.append(
-                    _("There is no municipality with the code “%(value)s”: it was left out.")
-                    % {"value": _shown(code)}
-                )
-            elif chosen_provinces and m.province_id not in chosen_provinces:
-                problems.append(
-                    _(
-                        "The municipality of %(municipality)s is not in the chosen provinces: "
-                        "it was left out."
-                    )
-                    % {"municipality": m.name}
-                )
-            else:
-                chosen_municipalities.append(code)
-        if not chosen_provinces:
-            # A municipality alone (a link from elsewhere) brings its province with it.
-            chosen_provinces = sorted({found[c].province_id for c in chosen_municipalities})
-        municipalities = list(
-            Municipality.objects.filter(province_id__in=chosen_provinces)
-            .only("code", "name_bg", "name_en")
-            .order_by("name_bg")
-        )
-
-    networks: list[int] = []
-    asked_networks = _values(request, "network")
-    wanted = {int(v) for v in asked_networks if v.isdigit() and 0 < int(v) <= MAX_ID}
-    known = (
-        set(selectors.public_networks().filter(pk__in=wanted).values_list("pk", flat=True))
-        if wanted
-        else set()
+    reading = filters_mod.read(request.GET)
+    problems = reading.problems
+    all_fields, provinces, municipalities = (
+        reading.all_fields,
+        reading.provinces,
+        reading.municipalities,
     )
-    for value in asked_networks:
-        if value.isdigit() and int(value) in known:
-            networks.append(int(value))
-        else:
-            problems.append(
-                _("There is no network “%(value)s”: it was left out.") % {"value": _shown(value)}
-            )
-
+    q = reading.filters.q
+    fields, legal_forms, reaches = (
+        reading.filters.fields,
+        reading.filters.legal_forms,
+        reading.filters.reaches,
+    )
+    chosen_provinces = list(reading.filters.provinces)
+    chosen_municipalities = list(reading.filters.municipalities)
+    networks = list(reading.filters.networks)
     show_all = request.GET.get("all") == "1"
-    scope = None
-    scope_codes: frozenset[str] = frozenset()
-    if not (chosen_provinces or chosen_municipalities or show_all):
-        # Without a territory, the part of the country this portal serves (DESIGN.md §2.1).
-        scope = PortalScope.current()
-        scope_codes = frozenset(scope.municipality_codes())
-        if not scope_codes:
-            scope = None
+    scope = reading.portal_scope
 
     sort_value = request.GET.get("sort", "")
     sort = Sort(sort_value) if sort_value in Sort._value2member_map_ else None
     if sort is None or (sort == Sort.RELEVANCE and not q):
         sort = Sort.RELEVANCE if q else Sort.NAME
 
-    filters = CatalogueFilters(
-        q=q,
-        fields=tuple(fields),
-        legal_forms=tuple(legal_forms),
-        provinces=tuple(chosen_provinces),
-        municipalities=tuple(chosen_municipalities),
-        reaches=tuple(reaches),
-        networks=tuple(networks),
-        scope=scope_codes,
-        sort=sort,
+    filters = replace(reading.filters, sort=sort)
+    facets_found = selectors.facets(filters)
+    counts = facets_found.counts
+    rows_query: Any = (
+        selectors.catalogue_entries(filters, facets_found.ids)
+        if sort == Sort.RELEVANCE
+        else selectors.catalogue_list(filters, facets_found.ids)
     )
-    page_obj: Any
-    if sort == Sort.RELEVANCE:
-        page_obj = Paginator(selectors.catalogue_entries(filters), PAGE_SIZE).get_page(
-            request.GET.get("page")
-        )
-    else:
-        page_obj = Paginator(selectors.catalogue_list(filters), PAGE_SIZE).get_page(
-            request.GET.get("page")
-        )
+    paginator = Paginator(rows_query, PAGE_SIZE)
+    paginator.count = facets_found.total  # counted by the facet pass: no COUNT query
+    page_obj = paginator.get_page(request.GET.get("page"))
     listed = selectors.rows_for(page_obj.object_list) if page_obj.paginator.count else []
     municipality_label = _("%(name)s municipality")
     rows = [_row(o, municipality_label) for o in listed]
 
-    counts = selectors.facet_counts(filters)
     network_ids = sorted(counts["network"], key=lambda i: -counts["network"][i])[:MAX_VALUES]
     network_names = dict(
         Network.objects.filter(pk__in=set(network_ids) | set(networks)).values_list("pk", "name")
