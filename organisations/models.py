@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.eik import validate_eik
 from core.i18n import localized
-from core.models import TimeStampedModel
+from core.models import GeneratedDocument, TimeStampedModel
 from organisations.enums import Benefit, LegalForm, Reach, RegisterStatus, Visibility
 from territory.models import Municipality, Province, Settlement
 
@@ -616,3 +616,30 @@ class MembershipChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.network_id}/{self.organisation_id} {self.from_status}→{self.to_status}"
+
+
+class PrintedCatalogue(GeneratedDocument):
+    """The printable catalogue (PDF) of the organisations matching one filter of the catalogue,
+    made by a background task (organisations/printing.py, tasks.py, pdf.py).
+
+    The scope is the filter as a canonical query string (`query`: only the filters, their
+    values sorted, e.g. "field=youth&province=PDV"; empty = the portal's area) and its sha256
+    (`filter_key`), which the unique constraint uses: the query can be longer than an index
+    allows. Status, progress, file and times come from `core.models.GeneratedDocument`.
+    """
+
+    query = models.TextField(_("filters"), blank=True)
+    filter_key = models.CharField(_("key of the filters"), max_length=64)
+    file = models.FileField(_("file"), upload_to="organisations/pdf/", blank=True)
+
+    class Meta:
+        verbose_name = _("printable catalogue")
+        verbose_name_plural = _("printable catalogues")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["filter_key", "fingerprint"], name="one_catalogue_pdf_per_filter_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.query or '—'} {self.status}"

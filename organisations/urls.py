@@ -1,5 +1,11 @@
+from organisations import printing
 from organisations.views import catalogue, networks, registration
 
 app_name = "organisations"
 
-urlpatterns = [*catalogue.urlpatterns, *registration.urlpatterns, *networks.urlpatterns]
+urlpatterns = [
+    *catalogue.urlpatterns,
+    *printing.urlpatterns,
+    *registration.urlpatterns,
+    *networks.urlpatterns,
+]
