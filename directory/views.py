@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from core import search as search_index
+from core.i18n import localized
 from directory import hours as hours_mod
 from directory import selectors
 from directory.models import HoursException, Institution, InstitutionKind, Service
@@ -61,6 +62,38 @@ def fee_text(fee: Decimal | None) -> str:
         return pgettext("fee", "free of charge")
     amount = number_format(fee, decimal_pos=2, force_grouping=True)
     return _("€%(amount)s") % {"amount": amount}
+
+
+@dataclass(frozen=True)
+class InstitutionRow:
+    """An institution as the list shows it, from a few plain columns: its kind's and
+    province's names come from the lists the filter form loads anyway."""
+
+    url: str
+    name: str
+    kind: str
+    province: str
+
+
+# The columns of an institution's row (see InstitutionRow).
+ROW_COLUMNS = ("pk", "name_bg", "name_en", "kind_id", "province_id")
+
+
+def _institution_rows(
+    page: Any, kinds: list[InstitutionKind], provinces: list[Province]
+) -> list[InstitutionRow]:
+    pattern = reverse("directory:detail", args=[123456789])
+    kind_names = {k.pk: k.name for k in kinds}
+    province_names = {p.code: p.name for p in provinces}
+    return [
+        InstitutionRow(
+            url=pattern.replace("123456789", str(pk)),
+            name=localized(name_bg, name_en),
+            kind=kind_names.get(kind_id, ""),
+            province=province_names.get(province_id or "", ""),
+        )
+        for pk, name_bg, name_en, kind_id, province_id in page
+    ]
 
 
 def _rows(services: list[Service]) -> list[ServiceRow]:
@@ -153,7 +186,8 @@ def index(request: HttpRequest) -> HttpResponse:
         # Without a filter, the part of the country this portal serves (DESIGN.md §2.1).
         scope = PortalScope.current()
         qs = selectors.in_scope(qs, scope)
-    page_obj = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page_obj = Paginator(qs.values_list(*ROW_COLUMNS), PAGE_SIZE).get_page(request.GET.get("page"))
+    institution_rows = _institution_rows(page_obj.object_list, kinds, provinces)
     services_page = None
     service_rows: list[ServiceRow] = []
     if filters.q:
@@ -176,6 +210,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "problems": problems,
             "scope": scope,
             "page_obj": page_obj,
+            "institution_rows": institution_rows,
             "services_page": services_page,
             "service_rows": service_rows,
             "breadcrumbs": crumbs,
