@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "accounts",
     "directory",
     "organisations",
+    "consultations",
     "api",
 ]
 
