@@ -21,6 +21,7 @@ urlpatterns += i18n_patterns(
     path("territory/", include("territory.urls")),
     path("directory/", include("directory.urls")),
     path("organisations/", include("organisations.urls")),
+    path("consultations/", include("consultations.urls")),
     path("accounts/", include("allauth.urls")),
     path("profile/", include("accounts.urls")),
     path("admin/", admin.site.urls),
