@@ -6,3 +6,6 @@ class ConsultationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "consultations"
     verbose_name = _("Public consultations")
+
+    def ready(self) -> None:
+        from consultations import following, search  # noqa: F401  (register at start-up)

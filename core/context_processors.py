@@ -13,6 +13,7 @@ NAV = [
     ("territory:index", _("Territory")),
     ("directory:index", _("Directory")),
     ("organisations:index", _("Organisations")),
+    ("consultations:index", _("Consultations")),
     ("search", _("Search")),
     ("api-page", _("Open data")),
 ]

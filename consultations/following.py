@@ -1,0 +1,1 @@
+"""What people follow to hear of consultations (accounts.notifications): registered at start-up."""

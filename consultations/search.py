@@ -1,0 +1,1 @@
+"""The consultations in the site's full-text search (core.search): registered at start-up."""
