@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db.models import CharField, F, IntegerField, Prefetch, QuerySet
+from django.db.models import CharField, F, FilteredRelation, IntegerField, Prefetch, Q, QuerySet
 from django.db.models.functions import Cast
 
 from accounts.enums import Role
@@ -171,8 +171,8 @@ def catalogue_queryset(filters: CatalogueFilters, without: str = "") -> QuerySet
 # organisation, its fields or a membership raises (organisations.search). Bulk loads raise no
 # signal: their counts catch up within FACET_CACHE_SECONDS.
 FACET_CACHE_SECONDS = 120
-# When at most this many organisations match, the page's list and count are selected by
-# their ids (found by the facet pass), not by running the full-text search again.
+# When at most this many organisations match, the page's list is selected by their ids
+# (found by the facet pass), not by running the full-text search again.
 ID_LIST_LIMIT = 1000
 
 
@@ -206,32 +206,38 @@ def facets(filters: CatalogueFilters) -> Facets:
 
 def count_facets(filters: CatalogueFilters) -> Facets:
     """Every facet's counts in one pass over the candidates (the public organisations
-    matching the words): one query for their own columns and fields, one for their
-    memberships, then counted here. A facet's counts apply every filter but its own, so
-    its other values stay visible; the province facet also ignores the municipalities and
-    the portal's area (choosing a province is the way out of it).
+    matching the words): one query for their columns, fields and memberships, then counted
+    here. A facet's counts apply every filter but its own, so its other values stay
+    visible; the province facet also ignores the municipalities and the portal's area
+    (choosing a province is the way out of it).
 
     One pass instead of a GROUP BY a facet: each of those ran the full-text search again.
     """
     candidates = public_organisations()
     if filters.q:
         candidates = candidates.filter(pk__in=_matching_ids(filters.q))
-    rows = candidates.order_by().values_list(
-        "pk", "legal_form", "reach", "settlement__municipality_id", "fields"
-    )
+    # One row per (organisation, field, network): both are few per organisation.
+    rows = (
+        candidates.order_by()
+        .annotate(
+            member_of=FilteredRelation(
+                "memberships", condition=Q(memberships__status=Membership.Status.MEMBER)
+            )
+        )
+        .values_list(
+            "pk", "legal_form", "reach", "settlement__municipality_id", "fields",
+            "member_of__network_id",
+        )
+    )  # fmt: skip
     own: dict[int, tuple[str, str, str | None]] = {}
-    fields_of: dict[int, list[int]] = {}
-    for pk, form, scope, seat, field_id in rows:
+    fields_of: dict[int, set[int]] = {}
+    networks_of: dict[int, set[int]] = {}
+    for pk, form, scope, seat, field_id, network_id in rows:
         own[pk] = (form, scope, seat)
         if field_id is not None:
-            fields_of.setdefault(pk, []).append(field_id)
-    members = Membership.objects.filter(status=Membership.Status.MEMBER)
-    if len(own) <= ID_LIST_LIMIT:  # else all of them: cheaper than matching the words again
-        members = members.filter(organisation_id__in=candidates.values("pk"))
-    networks_of: dict[int, list[int]] = {}
-    for pk, network in members.values_list("organisation_id", "network_id"):
-        if pk in own:
-            networks_of.setdefault(pk, []).append(network)
+            fields_of.setdefault(pk, set()).add(field_id)
+        if network_id is not None:
+            networks_of.setdefault(pk, set()).add(network_id)
 
     province_of = dict(Municipality.objects.values_list("code", "province_id"))
     chosen_fields = set(
@@ -303,7 +309,8 @@ def catalogue_entries(
     at the start of the name, then the seat's population). Ordered in the index alone, with
     the matching ids (when the facet pass found them) or one uncorrelated subquery for the
     filters: no per-row lookup however many match."""
-    entries = _entries(filters.q)
+    # Only what the rows need: sorting whole entries (with their documents) costs more.
+    entries = _entries(filters.q).only("id", "object_id")
     if ids is not None:
         return entries.filter(object_id__in=[str(pk) for pk in sorted(ids)])
     if replace(filters, q="", sort=Sort.NAME) == CatalogueFilters():
@@ -314,13 +321,24 @@ def catalogue_entries(
     return entries.filter(object_id__in=ids_query)
 
 
+# What a list row shows (organisations/views/catalogue.py `_row` and the list template).
+ROW_FIELDS = (
+    "pk", "name", "name_en", "legal_form", "register_status", "representatives_count",
+    "is_demo", "settlement__ekatte", "settlement__name_bg", "settlement__name_en",
+    "settlement__type_abbr", "settlement__municipality__code",
+    "settlement__municipality__name_bg", "settlement__municipality__name_en",
+)  # fmt: skip
+
+
 def rows_for(organisations: Iterable[Any]) -> list[Organisation]:
     """A page of organisations (or of their search entries) as list rows: seat and fields
     eager-loaded, in the given order, in two queries."""
     ids = [int(o.object_id) if isinstance(o, SearchEntry) else o.pk for o in organisations]
     found = (
         Organisation.objects.filter(pk__in=ids)
-        .select_related("settlement__municipality__province")
+        .select_related("settlement__municipality")
+        # Not the long texts (description) nor the boundaries of the seat's municipality.
+        .only(*ROW_FIELDS)
         .prefetch_related("fields")
         .in_bulk()
     )
