@@ -1,14 +1,15 @@
-"""Checks on uploaded files: only PDF and images, at most 10 MB, the type read from the
-content (never from the name or the browser's claim), and a safe file name.
+"""Checks on uploaded files: PDF, images and Word (.docx) documents, at most 10 MB, the type
+read from the content (never from the name or the browser's claim), and a safe file name.
 
-Used as form-field validators (`validate_document`, `validate_image`, `validate_pdf`) and by
-`safe_name` in `upload_to` functions.
+Used as form-field validators (`validate_document`, `validate_image`, `validate_pdf`,
+`validate_pdf_or_docx`) and by `safe_name` in `upload_to` functions.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+import zipfile
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -30,7 +31,7 @@ IMAGE_TYPES = ("png", "jpeg", "gif", "webp")
 
 
 def sniff(upload: UploadedFile) -> str:
-    """The file's type from its first bytes: pdf, png, jpeg, gif, webp, or ""."""
+    """The file's type from its content: pdf, png, jpeg, gif, webp, docx, or ""."""
     upload.seek(0)
     head = upload.read(16)
     upload.seek(0)
@@ -39,16 +40,33 @@ def sniff(upload: UploadedFile) -> str:
     for kind, signatures in _SIGNATURES.items():
         if head.startswith(signatures):
             return kind
+    if head.startswith(b"PK\x03\x04") and _is_docx(upload):
+        return "docx"
     return ""
 
 
-def _check(upload: UploadedFile, allowed: tuple[str, ...], message: str) -> str:
+def _is_docx(upload: UploadedFile) -> bool:
+    """A zip holding a Word document part (an .odt or any other zip is not one)."""
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            return "word/document.xml" in archive.namelist()
+    except zipfile.BadZipFile:
+        return False
+    finally:
+        upload.seek(0)
+
+
+def check_size(upload: UploadedFile) -> None:
     if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
         raise ValidationError(
             _("The file is too large (%(size)s); the limit is %(limit)s.")
             % {"size": filesizeformat(upload.size), "limit": filesizeformat(MAX_UPLOAD_BYTES)},
             code="too_large",
         )
+
+
+def _check(upload: UploadedFile, allowed: tuple[str, ...], message: str) -> str:
+    check_size(upload)
     kind = sniff(upload)
     if kind not in allowed:
         raise ValidationError(message, code="wrong_type")
@@ -61,6 +79,11 @@ def validate_pdf(upload: UploadedFile) -> None:
 
 def validate_image(upload: UploadedFile) -> None:
     _check(upload, IMAGE_TYPES, str(_("Upload an image: PNG, JPEG, GIF or WebP.")))
+
+
+def validate_pdf_or_docx(upload: UploadedFile) -> None:
+    """Documents of a consultation: a PDF or a Word .docx."""
+    _check(upload, ("pdf", "docx"), str(_("Upload a PDF or a Word (.docx) file.")))
 
 
 def validate_document(upload: UploadedFile) -> None:

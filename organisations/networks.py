@@ -12,7 +12,6 @@ import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -25,6 +24,7 @@ from django.utils.translation import override
 
 from accounts.enums import Role
 from accounts.models import RoleAssignment, User
+from core import ical
 from core.email import enqueue_many, render_email
 from organisations.models import (
     Announcement,
@@ -583,72 +583,27 @@ def notify_overdue(on: datetime.date | None = None) -> int:
 # --- the plan's deadlines as a calendar (RFC 5545) -------------------------------------------
 
 
-def _ical_escape(text: str) -> str:
-    return (
-        text.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-        .replace("\r", "\\n")
-    )
-
-
-def _fold(line: str) -> str:
-    """Lines of at most 75 octets; continuations start with a space (never inside a character)."""
-    out: list[str] = []
-    current = b""
-    limit = 75
-    for char in line:
-        encoded = char.encode("utf-8")
-        if len(current) + len(encoded) > limit:
-            out.append(current.decode("utf-8"))
-            current = b" "
-            limit = 75
-        current += encoded
-    out.append(current.decode("utf-8"))
-    return "\r\n".join(out)
-
-
-def plan_calendar(network: Network, tasks: Iterable[Task], host: str = "") -> str:
-    """The deadlines of the work plan: an all-day event on each task's due date.
-
-    The UID is stable per task, so calendars that subscribe update an event instead of
-    adding a new one; a cancelled task is sent as a cancelled event.
-    """
-    # The portal's own name, not the address a request came by: the UID must never change.
-    host = host or urlsplit(settings.SITE_URL).hostname or "eregion"
-    stamp = timezone.now().astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
-    plan_url = _absolute(reverse("organisations:network-plan", args=[network.pk]))
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//eregion//networks//BG",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        "X-WR-CALNAME:" + _ical_escape(network.name),
-        "X-WR-TIMEZONE:Europe/Sofia",
-    ]
+def plan_calendar(network: Network, tasks: Iterable[Task]) -> str:
+    """The deadlines of the work plan: an all-day event on each task's due date (core.ical);
+    a cancelled task is sent as a cancelled event."""
+    plan_url = ical.absolute(reverse("organisations:network-plan", args=[network.pk]))
+    events = []
     for task in tasks:
         details = [str(task.get_status_display()), f"{task.progress} %"]
         if task.responsible_id and task.responsible:
             details.append(task.responsible.name)
         if task.notes:
             details.append(task.notes)
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:network-task-{task.pk}@{host}",
-            f"DTSTAMP:{stamp}",
-            f"LAST-MODIFIED:{task.updated_at.astimezone(datetime.UTC):%Y%m%dT%H%M%SZ}",
-            f"DTSTART;VALUE=DATE:{task.due_on:%Y%m%d}",
-            f"DTEND;VALUE=DATE:{task.due_on + datetime.timedelta(days=1):%Y%m%d}",
-            "SUMMARY:" + _ical_escape(task.title),
-            "DESCRIPTION:" + _ical_escape("\n".join(details)),
-            "URL:" + plan_url + f"#task-{task.pk}",
-            "STATUS:" + ("CANCELLED" if task.status == Task.Status.CANCELLED else "CONFIRMED"),
-            "TRANSP:TRANSPARENT",
-            f"SEQUENCE:{task.version}",
-            "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
-    return "".join(_fold(line) + "\r\n" for line in lines)
+        events.append(
+            ical.DayEvent(
+                uid=f"network-task-{task.pk}",
+                day=task.due_on,
+                summary=task.title,
+                description="\n".join(details),
+                url=plan_url + f"#task-{task.pk}",
+                last_modified=task.updated_at,
+                sequence=task.version,
+                cancelled=task.status == Task.Status.CANCELLED,
+            )
+        )
+    return ical.calendar(network.name, "networks", events)

@@ -451,14 +451,6 @@ def test_ical_feed_of_the_deadlines(family: Family):
     assert moved["SEQUENCE"] == "2"
 
 
-def test_fold_never_splits_a_character():
-    line = "SUMMARY:" + "Ж" * 100
-    folded = services._fold(line)
-    parts = folded.split("\r\n")
-    assert all(len(p.encode()) <= 75 for p in parts)
-    assert "".join([parts[0], *(p[1:] for p in parts[1:])]) == line
-
-
 # --- overdue e-mails -------------------------------------------------------------------------
 
 
