@@ -30,10 +30,11 @@ class State(models.TextChoices):
     WITHDRAWN = "withdrawn", _("withdrawn")
 
 
-# The moves a consultation may make (consultations/services.py checks them).
+# The moves a consultation may make (consultations/services.py checks them). Only a
+# published one is withdrawn (publicly, with its reason); an unpublished one goes back to draft.
 TRANSITIONS: dict[str, frozenset[str]] = {
-    State.DRAFT: frozenset({State.SCHEDULED, State.OPEN, State.WITHDRAWN}),
-    State.SCHEDULED: frozenset({State.DRAFT, State.OPEN, State.WITHDRAWN}),
+    State.DRAFT: frozenset({State.SCHEDULED, State.OPEN}),
+    State.SCHEDULED: frozenset({State.DRAFT, State.OPEN}),
     State.OPEN: frozenset({State.CLOSED, State.WITHDRAWN}),
     State.CLOSED: frozenset({State.REPORT_PUBLISHED, State.WITHDRAWN}),
     State.REPORT_PUBLISHED: frozenset({State.ADOPTED, State.WITHDRAWN}),

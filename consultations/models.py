@@ -317,8 +317,10 @@ class Comment(models.Model):
     consultation = models.ForeignKey(
         Consultation, on_delete=models.CASCADE, related_name="comments"
     )
+    # Units are deleted only with their consultation (a version is never deleted once
+    # commented on), so the comments go with them.
     article = models.ForeignKey(
-        Article, on_delete=models.PROTECT, null=True, blank=True, related_name="comments"
+        Article, on_delete=models.CASCADE, null=True, blank=True, related_name="comments"
     )
     parent = models.ForeignKey(
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
