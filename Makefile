@@ -41,6 +41,7 @@ setup: $(VENV)/.installed-runtime
 	$(PY) manage.py load_organisations
 	$(PY) manage.py load_demo
 	$(PY) manage.py load_demo_organisations
+	$(PY) manage.py load_demo_consultations
 
 run: setup
 	@bash scripts/serve.sh $(PORT)

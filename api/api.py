@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 from ninja.errors import ValidationError
 
 from api.search import router as search_router
+from consultations.api import router as consultations_router
 from directory.api import router as directory_router
 from organisations.api import router as organisations_router
 from territory.api import router as territory_router
@@ -57,4 +58,5 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
 api.add_router("/", territory_router)
 api.add_router("/", directory_router)
 api.add_router("/", organisations_router)
+api.add_router("/", consultations_router)
 api.add_router("/", search_router)

@@ -44,11 +44,21 @@ class Scale:
     users: int = 5_000
     organisations: int = 60_000
     services: int = 20_000  # administrative services (bench/directory_data.py)
+    consultations: int = 10_000  # public consultations (bench/generate_consultations.py)
+    consultation_comments: int = 10_000  # comments of the one big consultation
+    report_proposals: int = 5_000  # proposals in the published report that is timed
 
     @classmethod
     def tiny(cls) -> Scale:
         """Sizes for the test suite: every generator runs, in well under a second."""
-        return cls(users=25, organisations=60, services=60)
+        return cls(
+            users=25,
+            organisations=60,
+            services=60,
+            consultations=30,
+            consultation_comments=40,
+            report_proposals=20,
+        )
 
 
 @dataclass
@@ -213,6 +223,7 @@ if __name__ != "__main__":
     # Generators of other modules register in the importable module bench.generate; run as a
     # script, this file imports itself as that module (at the end), which brings them then.
     import bench.directory_data  # the "directory_services" generator
+    import bench.generate_consultations  # the "consultations" generator
     import bench.generate_organisations  # noqa: F401  (the "organisations" generator)
 
 # --- Command line ---------------------------------------------------------------------------

@@ -93,6 +93,14 @@ TARGETS: list[Target] = [
     Target("organisation page", "/organisations/900001/", "full profile (SHOWCASE_ID)"),
     Target("api organisations", "/api/v1/organisations?province=PDV"),
     Target("api organisation", "/api/v1/organisations/900001"),
+    # Public consultations (bench/generate_consultations.py: 10,000 over the institutions,
+    # and two showcases with fixed ids: 10,000 comments and 10 comments).
+    Target("consultation list", "/consultations/", "the portal's scope, newest first"),
+    Target("consultation list q", "/consultations/?q=naredba+parkirane", "words, Latin"),
+    Target("consultation 10k comments", "/consultations/900001/", "first page of comments"),
+    Target("consultation 10 comments", "/consultations/900002/", "to compare with the above"),
+    Target("api consultations", "/api/v1/consultations"),
+    Target("api consultation comments", "/api/v1/consultations/900001/comments"),
 ]
 
 

@@ -6,7 +6,13 @@ PORT="${1:-8000}"
 PY=.venv/bin/python
 $PY manage.py db_worker --queue-name '*' --interval 2 >var/worker.log 2>&1 &
 WORKER=$!
-trap 'kill $WORKER 2>/dev/null || true' EXIT INT TERM
-echo "Task worker started (log: var/worker.log)."
+# What cron does in production (README, Production): consultations open and close on their
+# dates and their followers hear of them, once a minute here.
+( while sleep 60; do
+    $PY manage.py advance_consultations && $PY manage.py notify_consultations
+  done ) >var/schedule.log 2>&1 &
+SCHEDULE=$!
+trap 'kill $WORKER $SCHEDULE 2>/dev/null || true' EXIT INT TERM
+echo "Task worker and schedule started (logs: var/worker.log, var/schedule.log)."
 echo "Serving Електронен регион on http://127.0.0.1:${PORT}/  (Ctrl+C to stop)"
 $PY manage.py runserver "127.0.0.1:${PORT}" --noreload
