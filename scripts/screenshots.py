@@ -38,6 +38,11 @@ PAGES = {
     "print-PDV": "/directory/print/province/PDV/",
     "organisations-chitalishte": "/organisations/?q=читалище+Пловдив",
     "networks": "/organisations/networks/",
+    "consultations": "/consultations/",
+    "consultation-open": "/consultations/1/",
+    "consultation-unit": "/consultations/1/units/chl-3/",
+    "consultation-report": "/consultations/2/report/",
+    "consultation-versions": "/consultations/3/versions/",
 }
 WIDTHS = {"desktop": 1280, "phone": 375}
 
