@@ -120,3 +120,51 @@ def assert_no_horizontal_scroll(page: Page, label: str = "") -> None:
             f"{label or page.url}: horizontal scrolling at {inner_width}px "
             f"(scrollWidth {scroll_width}); elements past the edge: {wide}"
         )
+
+
+def submit(page: Page, selector: str = "main form [type=submit]") -> None:
+    page.locator(selector).first.click()
+    page.wait_for_load_state()
+
+
+def sign_in(page: Page, base_url: str, email: str, password: str = "") -> None:
+    """Sign in with e-mail and password (the factories' password by default)."""
+    import re
+
+    from playwright.sync_api import expect
+
+    from tests.factories.accounts import PASSWORD
+
+    page.goto(base_url + "/accounts/login/")
+    page.locator("input[name=login]").fill(email)
+    page.locator("input[name=password]").fill(password or PASSWORD)
+    page.locator("main form").filter(has=page.locator("input[name=password]")).first.locator(
+        "[type=submit]"
+    ).first.click()
+    page.wait_for_load_state()
+    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
+
+
+def sign_in_with_totp(page: Page, base_url: str, email: str, password: str, secret: str) -> None:
+    """Sign in as a person whose role requires two-factor authentication, typing the current
+    TOTP code (waiting for the next one when this one would expire on the way)."""
+    import re
+    import time
+
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+    from playwright.sync_api import expect
+
+    page.goto(base_url + "/accounts/login/")
+    page.locator("input[name=login]").fill(email)
+    page.locator("input[name=password]").fill(password)
+    submit(page)
+    expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/"))
+    period = app_settings.TOTP_PERIOD
+    if period - time.time() % period < 3:
+        time.sleep(period - time.time() % period + 0.2)
+    page.locator("input[name=code]").fill(
+        format_hotp_value(hotp_value(secret, int(time.time()) // period))
+    )
+    submit(page)
+    expect(page).to_have_url(re.compile(r"/profile/$"))

@@ -5,13 +5,19 @@ commenter's e-mail links to the report and to the row answering their proposal."
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.browser.support import PHONE, BrowserPage, assert_no_horizontal_scroll, check_a11y
+from tests.browser.support import (
+    PHONE,
+    BrowserPage,
+    assert_no_horizontal_scroll,
+    check_a11y,
+    sign_in_with_totp,
+    submit,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -55,41 +61,17 @@ def _closed_consultation_and_official() -> tuple[int, str, str]:
     return consultation.pk, PASSWORD, secret
 
 
-def _submit(page: Page, selector: str = "main form [type=submit]") -> None:
-    page.locator(selector).first.click()
-    page.wait_for_load_state()
-
-
-def _sign_in(page: Page, base_url: str, password: str, secret: str) -> None:
-    from allauth.mfa import app_settings
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-
-    page.goto(base_url + "/accounts/login/")
-    page.locator("input[name=login]").fill(EMAIL)
-    page.locator("input[name=password]").fill(password)
-    _submit(page)
-    expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/"))
-    period = app_settings.TOTP_PERIOD
-    if period - time.time() % period < 3:  # don't type a code that expires on the way
-        time.sleep(period - time.time() % period + 0.2)
-    page.locator("input[name=code]").fill(
-        format_hotp_value(hotp_value(secret, int(time.time()) // period))
-    )
-    _submit(page)
-    expect(page).to_have_url(re.compile(r"/profile/$"))
-
-
 def test_official_answers_publishes_and_the_commenter_is_told(
     browser_page: BrowserPage, mailbox, tmp_path: Path, settings
 ) -> None:
     settings.MEDIA_ROOT = tmp_path
     pk, password, secret = _closed_consultation_and_official()
     page = browser_page.page
-    _sign_in(page, browser_page.base_url, password, secret)
+    sign_in_with_totp(page, browser_page.base_url, EMAIL, password, secret)
 
     answers = f"/consultations/{pk}/answers/"
     browser_page.visit(answers)
-    _submit(page, "main form[action$='/answers/group/'] [type=submit]")
+    submit(page, "main form[action$='/answers/group/'] [type=submit]")
     expect(page.locator("main section.answer-group")).to_have_count(2)
     check_a11y(page, "answers, grouped")
     expect(page.locator("main section.answer-group").first).to_contain_text("3")
@@ -104,7 +86,7 @@ def test_official_answers_publishes_and_the_commenter_is_told(
     expect(page.locator("textarea[name$=summary]")).to_have_value("Забрана на шума от 22:00 ч.")
     check_a11y(page, "group with errors")
     page.locator("textarea[name$=reasons]").fill("Законът за защита от шума вече урежда това.")
-    _submit(page)  # the answer form comes first on the group's page
+    submit(page)  # the answer form comes first on the group's page
 
     # The other group: accepted, from the list.
     expect(page.locator("main section.answer-group")).to_have_count(1)
@@ -114,7 +96,7 @@ def test_official_answers_publishes_and_the_commenter_is_told(
     page.wait_for_load_state()
     expect(page.locator("main section.answer-group")).to_have_count(0)
 
-    _submit(page, "main form[action$='/answers/publish/'] [type=submit]")
+    submit(page, "main form[action$='/answers/publish/'] [type=submit]")
     expect(page).to_have_url(re.compile(rf"/consultations/{pk}/report/$"))
     check_a11y(page, "report")
     main = page.locator("main")
@@ -128,7 +110,7 @@ def test_official_answers_publishes_and_the_commenter_is_told(
         page.locator(f"main a[href$='/report/{fmt}/']").click()
         page.wait_for_load_state()
         check_a11y(page, f"{fmt} status")
-        _submit(page)  # made at once by the test's task backend
+        submit(page)  # made at once by the test's task backend
         with page.expect_download() as info:
             page.locator("main a[download]").click()
         path = tmp_path / f"report.{fmt}"

@@ -16,29 +16,13 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from accounts.enums import Role
 from consultations import comments as workflows
 from consultations.models import Comment, Consultation
-from tests.browser.support import (
-    DESKTOP,
-    PHONE,
-    assert_no_horizontal_scroll,
-    check_a11y,
-)
+from tests.browser.support import DESKTOP, PHONE, assert_no_horizontal_scroll, check_a11y, sign_in
 from tests.consultations.test_comments import XSS_PAYLOADS
-from tests.factories.accounts import PASSWORD, RoleAssignmentFactory, UserFactory
+from tests.factories.accounts import RoleAssignmentFactory, UserFactory
 from tests.factories.consultations import ConsultationFactory
 from tests.factories.organisations import OrganisationFactory, representative_of
 
 pytestmark = pytest.mark.browser
-
-
-def _sign_in(page: Page, base_url: str, email: str) -> None:
-    page.goto(base_url + "/accounts/login/")
-    page.locator("input[name=login]").fill(email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("main form").filter(has=page.locator("input[name=password]")).first.locator(
-        "[type=submit]"
-    ).first.click()
-    page.wait_for_load_state()
-    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
 
 
 class Person:
@@ -108,7 +92,7 @@ def test_comment_propose_reply_support_and_moderate(chromium, site, cast, people
     # A citizen reads the draft and proposes a new wording of Чл. 3.
     citizen = Person(chromium, base)
     people.append(citizen)
-    _sign_in(citizen.page, base, cast["citizen"].email)
+    sign_in(citizen.page, base, cast["citizen"].email)
     page = citizen.visit(c.get_absolute_url(), "consultation")
     expect(page.locator("h1")).to_have_text(c.title)
     page.locator("#chl-3").get_by_role("link").click()
@@ -129,7 +113,7 @@ def test_comment_propose_reply_support_and_moderate(chromium, site, cast, people
     # A representative comments for the organisation, replies and supports the proposal.
     rep = Person(chromium, base)
     people.append(rep)
-    _sign_in(rep.page, base, cast["rep"].email)
+    sign_in(rep.page, base, cast["rep"].email)
     page = rep.visit(f"/consultations/{c.pk}/units/chl-3/", "unit for the representative")
     page.locator("#id_voice").select_option(f"org:{cast['organisation'].pk}")
     page.locator("#id_text").fill("Сдружението подкрепя по-ранния час.")
@@ -154,7 +138,7 @@ def test_comment_propose_reply_support_and_moderate(chromium, site, cast, people
     citizen.submit("main form[method=post]")
     moderator = Person(chromium, base)
     people.append(moderator)
-    _sign_in(moderator.page, base, cast["moderator"].email)
+    sign_in(moderator.page, base, cast["moderator"].email)
     page = moderator.visit("/consultations/moderation/", "moderation queue")
     expect(page.locator("main")).to_contain_text("Рекламно съдържание.")
     page.locator("main").get_by_role("link", name=re.compile("Сдружение")).first.click()
@@ -211,7 +195,7 @@ def test_without_javascript_commenting_and_replying_work(chromium, site, cast, p
     c: Consultation = cast["consultation"]
     citizen = Person(chromium, site, javascript=False)
     people.append(citizen)
-    _sign_in(citizen.page, site, cast["citizen"].email)
+    sign_in(citizen.page, site, cast["citizen"].email)
     page = citizen.visit(c.get_absolute_url(), "consultation without JavaScript")
     # A bad submission first: the message is next to the field.
     citizen.submit()

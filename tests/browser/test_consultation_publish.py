@@ -8,13 +8,19 @@ import datetime
 import io
 import os
 import re
-import time
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.browser.support import PHONE, BrowserPage, assert_no_horizontal_scroll, check_a11y
+from tests.browser.support import (
+    PHONE,
+    BrowserPage,
+    assert_no_horizontal_scroll,
+    check_a11y,
+    sign_in_with_totp,
+    submit,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -37,30 +43,6 @@ def _staff_with_totp() -> tuple[int, str, str]:
     secret = generate_totp_secret()
     TOTP.activate(user, secret)
     return institution.pk, PASSWORD, secret
-
-
-def _submit(page: Page, selector: str = "main form [type=submit]") -> None:
-    page.locator(selector).first.click()
-    page.wait_for_load_state()
-
-
-def _sign_in(page: Page, base_url: str, password: str, secret: str) -> None:
-    from allauth.mfa import app_settings
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-
-    page.goto(base_url + "/accounts/login/")
-    page.locator("input[name=login]").fill(EMAIL)
-    page.locator("input[name=password]").fill(password)
-    _submit(page)
-    expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/"))
-    period = app_settings.TOTP_PERIOD
-    if period - time.time() % period < 3:  # don't type a code that expires on the way
-        time.sleep(period - time.time() % period + 0.2)
-    page.locator("input[name=code]").fill(
-        format_hotp_value(hotp_value(secret, int(time.time()) // period))
-    )
-    _submit(page)
-    expect(page).to_have_url(re.compile(r"/profile/$"))
 
 
 def _draft_docx(path: Path) -> Path:
@@ -93,7 +75,7 @@ def test_an_official_publishes_an_ordinance_consultation(
 
     institution_pk, password, secret = _staff_with_totp()
     page = browser_page.page
-    _sign_in(page, browser_page.base_url, password, secret)
+    sign_in_with_totp(page, browser_page.base_url, EMAIL, password, secret)
 
     # The dashboard: no consultations yet, a way to start one.
     browser_page.visit("/consultations/manage/")
@@ -113,7 +95,7 @@ def test_an_official_publishes_an_ordinance_consultation(
     page.locator("textarea[name=motives]").fill("Причини: честите оплаквания от шум през нощта.")
     page.locator("input[name=contact_name]").fill("Ивана Димитрова")
     page.locator("input[name=contact_email]").fill(EMAIL)
-    _submit(page)
+    submit(page)
     summary = page.locator("main .error-summary")
     expect(summary).to_be_visible()
     reason_field = page.locator(
@@ -127,7 +109,7 @@ def test_an_official_publishes_an_ordinance_consultation(
     page.locator("textarea[name=short_period_reason]").fill(
         "Спешно привеждане в съответствие с изменението на Закона за защита от шума."
     )
-    _submit(page)
+    submit(page)
     expect(page).to_have_url(re.compile(r"/consultations/\d+/draft/$"))
     consultation = Consultation.objects.get(title=TITLE)
     assert consultation.state == State.DRAFT
@@ -135,7 +117,7 @@ def test_an_official_publishes_an_ordinance_consultation(
 
     # The draft as a .docx: saved as version 1, its structure shown with the labels.
     page.locator("input[name=file]").set_input_files(str(_draft_docx(tmp_path)))
-    _submit(page, "main form button[name=save]")
+    submit(page, "main form button[name=save]")
     expect(page).to_have_url(re.compile(r"/consultations/\d+/draft/$"))
     toc = page.locator("main .draft-toc").first
     expect(toc).to_contain_text("Глава първа")
@@ -158,7 +140,7 @@ def test_an_official_publishes_an_ordinance_consultation(
 
     # Publish now from the consultation's staff page.
     browser_page.visit(f"/consultations/{consultation.pk}/manage/")
-    _submit(page, f"main form[action$='/consultations/{consultation.pk}/state/publish/'] button")
+    submit(page, f"main form[action$='/consultations/{consultation.pk}/state/publish/'] button")
     expect(page).to_have_url(re.compile(rf"/consultations/{consultation.pk}/manage/$"))
     expect(page.get_by_role("status")).to_be_visible()
     check_a11y(page, "published consultation, staff page")

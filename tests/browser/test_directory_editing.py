@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import os
 import re
-import time
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.browser.support import PHONE, BrowserPage, assert_no_horizontal_scroll, check_a11y
+from tests.browser.support import (
+    PHONE,
+    BrowserPage,
+    assert_no_horizontal_scroll,
+    check_a11y,
+    sign_in_with_totp,
+    submit,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -34,36 +40,12 @@ def _staff_with_totp() -> tuple[int, str, str]:
     return institution.pk, PASSWORD, secret
 
 
-def _submit(page: Page) -> None:
-    page.locator("main form [type=submit]").first.click()
-    page.wait_for_load_state()
-
-
-def _sign_in(page: Page, base_url: str, password: str, secret: str) -> None:
-    from allauth.mfa import app_settings
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-
-    page.goto(base_url + "/accounts/login/")
-    page.locator("input[name=login]").fill(EMAIL)
-    page.locator("input[name=password]").fill(password)
-    _submit(page)
-    expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/"))
-    period = app_settings.TOTP_PERIOD
-    if period - time.time() % period < 3:  # don't type a code that expires on the way
-        time.sleep(period - time.time() % period + 0.2)
-    page.locator("input[name=code]").fill(
-        format_hotp_value(hotp_value(secret, int(time.time()) // period))
-    )
-    _submit(page)
-    expect(page).to_have_url(re.compile(r"/profile/$"))
-
-
 def test_staff_edits_phone_and_hours_and_sees_the_history(
     browser_page: BrowserPage, tmp_path: Path
 ) -> None:
     pk, password, secret = _staff_with_totp()
     page = browser_page.page
-    _sign_in(page, browser_page.base_url, password, secret)
+    sign_in_with_totp(page, browser_page.base_url, EMAIL, password, secret)
 
     # From the entry's page to its edit form.
     browser_page.visit(f"/directory/institutions/{pk}/")
@@ -81,7 +63,7 @@ def test_staff_edits_phone_and_hours_and_sees_the_history(
     monday.get_by_label("Почивка от").fill("12:00")
     monday.get_by_label("Почивка до").fill("13:00")
     page.get_by_label("Причина за промяната").fill("Нов телефон на деловодството")
-    _submit(page)
+    submit(page)
     summary = page.locator("main .error-summary")
     expect(summary).to_be_visible()
     expect(summary).to_contain_text("Ред 2")
@@ -95,7 +77,7 @@ def test_staff_edits_phone_and_hours_and_sees_the_history(
     expect(page.get_by_label("Телефони")).to_be_focused()
 
     page.get_by_label("Телефони").fill("032 656 711\n+359 32 656 712")
-    _submit(page)
+    submit(page)
     expect(page).to_have_url(re.compile(rf"/directory/institutions/{pk}/$"))
     main = page.locator("main")
     expect(page.get_by_role("status")).to_contain_text("Записано")
@@ -125,16 +107,16 @@ def test_staff_edits_phone_and_hours_and_sees_the_history(
 def test_service_form_in_the_browser(browser_page: BrowserPage) -> None:
     pk, password, secret = _staff_with_totp()
     page = browser_page.page
-    _sign_in(page, browser_page.base_url, password, secret)
+    sign_in_with_totp(page, browser_page.base_url, EMAIL, password, secret)
     browser_page.visit(f"/directory/institutions/{pk}/services/new/")
     page.get_by_label("Наименование").fill("Издаване на удостоверение за наследници")
     page.get_by_label("Такса (евро)").fill("2,50")
     page.get_by_label("Лично").uncheck()
-    _submit(page)
+    submit(page)
     expect(page.locator("#how-to-apply .error-message")).to_contain_text("поне един начин")
     check_a11y(page, "service form with errors")
     page.get_by_label("По пощата").check()
-    _submit(page)
+    submit(page)
     expect(page).to_have_url(re.compile(rf"/directory/institutions/{pk}/$"))
     expect(page.get_by_role("status")).to_contain_text("Услугата е добавена")
     browser_page.assert_clean_console()

@@ -20,24 +20,13 @@ from tests.browser.support import (
     BrowserPage,
     assert_no_horizontal_scroll,
     check_a11y,
+    sign_in,
 )
-from tests.factories.accounts import PASSWORD
 from tests.factories.organisations import TaskFactory
 
 pytestmark = pytest.mark.browser
 
 SHOTS = Path(os.environ.get("EREGION_SCREENSHOTS") or Path(tempfile.gettempdir()) / "eregion-shots")
-
-
-def _sign_in(page: Page, base_url: str, email: str) -> None:
-    page.goto(base_url + "/accounts/login/")
-    page.locator("input[name=login]").fill(email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("main form").filter(has=page.locator("input[name=password]")).first.locator(
-        "[type=submit]"
-    ).first.click()
-    page.wait_for_load_state()
-    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
 
 
 def _save(page: Page) -> None:
@@ -78,7 +67,7 @@ def family(site: str):
 def test_coordinator_plans_and_a_member_co_signs(browser_page: BrowserPage, family, chromium):
     page = browser_page.page
     network = family.network
-    _sign_in(page, browser_page.base_url, family.people["coordinator"].email)
+    sign_in(page, browser_page.base_url, family.people["coordinator"].email)
 
     browser_page.visit(network.get_absolute_url())
     expect(page.locator("h1")).to_have_text(network.name)
@@ -142,7 +131,7 @@ def test_coordinator_plans_and_a_member_co_signs(browser_page: BrowserPage, fami
     context = chromium.new_context(viewport=DESKTOP, locale="bg-BG")
     member_page = context.new_page()
     try:
-        _sign_in(member_page, browser_page.base_url, family.people["member representative"].email)
+        sign_in(member_page, browser_page.base_url, family.people["member representative"].email)
         position = network.positions.get()
         member_page.goto(browser_page.base_url + f"/organisations/positions/{position.pk}/")
         check_a11y(member_page, "position with the sign form")

@@ -20,26 +20,16 @@ from tests.browser.support import (
     BrowserPage,
     assert_no_horizontal_scroll,
     check_a11y,
+    sign_in,
 )
 from tests.conftest import Mailbox
-from tests.factories.accounts import PASSWORD, UserFactory
+from tests.factories.accounts import UserFactory
 
 pytestmark = pytest.mark.browser
 
 EMAIL = "petya.ivanova@example.org"
 ORG_EMAIL = "office@zelena-maritsa.example.org"
 EIK = "201968703"
-
-
-def _sign_in(page: Page, base_url: str) -> None:
-    page.goto(base_url + "/accounts/login/")
-    page.locator("input[name=login]").fill(EMAIL)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("main form").filter(has=page.locator("input[name=password]")).first.locator(
-        "[type=submit]"
-    ).first.click()
-    page.wait_for_load_state()
-    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
 
 
 def _submit(page: Page, form_action: str) -> None:
@@ -68,7 +58,7 @@ def test_register_verify_by_code_and_edit(
     seed_taxonomies()
     UserFactory(email=EMAIL, first_name="Петя", last_name="Иванова")
     page = browser_page.page
-    _sign_in(page, browser_page.base_url)
+    sign_in(page, browser_page.base_url, EMAIL)
 
     # The form on a phone: it fits, and a screenshot is kept to look at.
     page.set_viewport_size(PHONE)
