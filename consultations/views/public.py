@@ -47,6 +47,7 @@ from core import search as search_index
 from core.legal_calendar import SOFIA
 from core.models import Topic
 from core.ratelimit import ratelimit
+from core.widgets import ListSelect
 from territory.models import Municipality, Province
 
 MAX_ID = 2**62  # beyond it SQLite overflows: an unknown id is a 404
@@ -275,11 +276,14 @@ def _post_comment(
 
 class FilterForm(forms.Form):
     q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=200)
-    state = forms.ChoiceField(label=gettext_lazy("State"), required=False)
-    kind = forms.ChoiceField(label=gettext_lazy("Kind"), required=False)
-    province = forms.ChoiceField(label=gettext_lazy("Province"), required=False)
-    municipality = forms.ChoiceField(label=gettext_lazy("Municipality"), required=False)
-    topic = forms.ChoiceField(label=gettext_lazy("Topic"), required=False)
+    # ListSelect: 265 municipalities through Django's option template cost most of the page.
+    state = forms.ChoiceField(label=gettext_lazy("State"), required=False, widget=ListSelect)
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), required=False, widget=ListSelect)
+    province = forms.ChoiceField(label=gettext_lazy("Province"), required=False, widget=ListSelect)
+    municipality = forms.ChoiceField(
+        label=gettext_lazy("Municipality"), required=False, widget=ListSelect
+    )
+    topic = forms.ChoiceField(label=gettext_lazy("Topic"), required=False, widget=ListSelect)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
