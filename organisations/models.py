@@ -58,6 +58,16 @@ class TargetGroup(Taxonomy):
         verbose_name_plural = _("target groups")
 
 
+def display_name_of(name: str, name_en: str, legal_form: str) -> str:
+    """Community centres are registered without "Народно читалище": give it back."""
+    base = localized(name, name_en)
+    if legal_form == LegalForm.COMMUNITY_CENTRE and not base.lower().startswith(
+        ("народно читалище", "нч ", "чн ", "читалище")
+    ):
+        return f"Народно читалище „{base}“"
+    return base
+
+
 class OrganisationQuerySet(models.QuerySet["Organisation"]):
     def public(self) -> OrganisationQuerySet:
         return self.filter(visibility=Visibility.PUBLIC)
@@ -170,13 +180,7 @@ class Organisation(TimeStampedModel):
 
     @property
     def display_name(self) -> str:
-        """Community centres are registered without "Народно читалище": give it back."""
-        base = localized(self.name, self.name_en)
-        if self.legal_form == LegalForm.COMMUNITY_CENTRE and not base.lower().startswith(
-            ("народно читалище", "нч ", "чн ", "читалище")
-        ):
-            return f"Народно читалище „{base}“"
-        return base
+        return display_name_of(self.name, self.name_en, self.legal_form)
 
     @property
     def is_claimed(self) -> bool:
