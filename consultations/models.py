@@ -44,7 +44,10 @@ def attachment_path(instance: Attachment, filename: str) -> str:
 
 class ConsultationQuerySet(models.QuerySet["Consultation"]):
     def public(self) -> ConsultationQuerySet:
-        return self.filter(state__in=PUBLIC_STATES)
+        # Written as an exclusion: nearly every consultation is public, and with `IN` SQLite
+        # (without statistics) walks the state index and sorts everything instead of walking
+        # the newest-first index (90 ms instead of 1 for 10,000 consultations).
+        return self.exclude(state__in=[s for s in State if s not in PUBLIC_STATES])
 
     def open(self) -> ConsultationQuerySet:
         return self.filter(state=State.OPEN)
@@ -123,6 +126,8 @@ class Consultation(TimeStampedModel):
         indexes = [
             models.Index(fields=["state", "closes_on"], name="consultation_state_closes"),
             models.Index(fields=["institution", "state"], name="consultation_institution"),
+            # The lists' order: newest first is walked in the index, not sorted (10,000 rows).
+            models.Index(fields=["-opens_at", "-id"], name="consultation_newest"),
         ]
 
     def __str__(self) -> str:

@@ -22,20 +22,21 @@ class ListSelect(forms.Select):
     def render(
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
     ) -> SafeString:
-        widget = self.get_context(name, value, attrs)["widget"]
+        # Not through get_context: its option dictionaries (one per choice, with copied
+        # attributes) cost as much as the template they feed.
+        chosen = set(self.format_value(value))
         options = [
             format_html(
                 '<option value="{}"{}>{}</option>',
-                option["value"],
-                mark_safe(" selected") if option["selected"] else "",
-                option["label"],
+                option_value,
+                mark_safe(" selected") if str(option_value) in chosen else "",
+                label,
             )
-            for _group, group_options, _index in widget["optgroups"]
-            for option in group_options
+            for option_value, label in self.choices
         ]
         return format_html(
             '<select name="{}"{}>{}</select>',
-            widget["name"],
-            flatatt(widget["attrs"]),
+            name,
+            flatatt(self.build_attrs(self.attrs, attrs)),
             mark_safe("".join(options)),  # noqa: S308 - each option escaped by format_html
         )

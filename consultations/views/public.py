@@ -293,7 +293,8 @@ class FilterForm(forms.Form):
         ]
         cast(forms.ChoiceField, self.fields["kind"]).choices = everything + list(Kind.choices)
         cast(forms.ChoiceField, self.fields["province"]).choices = everything + [
-            (p.code, p.name) for p in Province.objects.order_by("name_bg")
+            (p.code, p.name)
+            for p in Province.objects.order_by("name_bg").only("code", "name_bg", "name_en")
         ]
         cast(forms.ChoiceField, self.fields["municipality"]).choices = everything + [
             (m.code, m.name)
