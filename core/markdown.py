@@ -87,6 +87,13 @@ def render(text: str | None) -> str:
     """Safe HTML for Markdown `text` ("" for nothing)."""
     if not text or not text.strip():
         return ""
+    return _render(text)
+
+
+# A pure function of the text, and the same texts are shown again and again (the first page of
+# a busy consultation, a draft's motives): a process keeps the last ones it rendered.
+@lru_cache(maxsize=1024)
+def _render(text: str) -> str:
     md = _parser()
     env: dict[str, Any] = {}
     tokens = md.parse(text, env)
