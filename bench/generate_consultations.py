@@ -145,8 +145,9 @@ def _showcase(ctx: Context, pk: int, comments: int, institution, people) -> int:
         rows.append(
             Comment(
                 consultation=c,
-                # A tenth on the whole draft, the rest spread over the articles.
-                article_id=None if rng.random() < 0.1 else rng.choice(units),
+                # The first SMALL_COMMENTS on the whole draft (the small showcase's page then
+                # shows all of its comments), then a tenth there and the rest on the articles.
+                article_id=None if i < SMALL_COMMENTS or rng.random() < 0.1 else rng.choice(units),
                 author_id=author,
                 display_name=name,
                 text=rng.choice(COMMENTS),
@@ -261,7 +262,7 @@ def time_report() -> dict[str, dict[str, float | int]]:
     return out
 
 
-@generator("consultations", version=1, order=40)
+@generator("consultations", version=2, order=40)
 def consultations(ctx: Context) -> str:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
