@@ -714,6 +714,7 @@ def _hearing_page(
         "consultation": c,
         "form": form,
         "hearing": hearing,
+        "hearing_has_started": bool(hearing and hearing.starts_at <= timezone.now()),
         "title": title,
         "error_links": _error_links(form) if form.is_bound else [],
         "breadcrumbs": _crumbs(c, title),
@@ -751,6 +752,27 @@ def hearing_edit(request: HttpRequest, pk: int) -> HttpResponse:
         Hearing.objects.select_related("consultation__institution"), pk=_pk(pk)
     )
     return _hearing_view(request, hearing.consultation, hearing)
+
+
+@login_required
+@write_limit
+@require_POST
+def hearing_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """A hearing announced by mistake or called off goes before it starts; one that took
+    place stays, with its minutes, part of the consultation's record."""
+    hearing = get_object_or_404(
+        Hearing.objects.select_related("consultation__institution"), pk=_pk(pk)
+    )
+    c = hearing.consultation
+    _require(request, "consultations.manage_consultation", c)
+    if hearing.starts_at <= timezone.now():
+        messages.error(
+            request, _("A hearing that has taken place stays in the record: it cannot be deleted.")
+        )
+        return redirect("consultations:hearing-edit", hearing.pk)
+    hearing.delete()
+    messages.success(request, _("The public hearing is deleted."))
+    return redirect("consultations:staff", c.pk)
 
 
 # --- versions (public) -----------------------------------------------------------------------
@@ -794,5 +816,6 @@ urlpatterns = [
     path("<int:pk>/state/<slug:action>/", move, name="move"),
     path("<int:pk>/hearings/new/", hearing_add, name="hearing-add"),
     path("hearings/<int:pk>/edit/", hearing_edit, name="hearing-edit"),
+    path("hearings/<int:pk>/delete/", hearing_delete, name="hearing-delete"),
     path("<int:pk>/versions/", versions, name="versions"),
 ]
