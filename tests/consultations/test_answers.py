@@ -3,8 +3,6 @@ regrouping through the pages, publishing the report (refused while any is unansw
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -16,6 +14,7 @@ from accounts.enums import Role
 from consultations import grouping
 from consultations.enums import State
 from consultations.models import Article, ProposalGroup, StateChange
+from tests.clients import signed_in
 from tests.factories.accounts import RoleAssignmentFactory, UserFactory
 from tests.factories.consultations import CommentFactory, ConsultationFactory
 from tests.factories.directory import generated, staff_of
@@ -29,19 +28,6 @@ CAMPAIGN = "Настояваме забраната за шум да важи о
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     cache.clear()
-
-
-def signed_in(user) -> Client:
-    """A client signed in as `user`, past the second factor (as allauth records a TOTP step)."""
-    client = Client()
-    client.force_login(user)
-    session = client.session
-    session["account_authentication_methods"] = [
-        {"method": "password", "at": time.time(), "email": user.email},
-        {"method": "mfa", "at": time.time(), "type": "totp"},
-    ]
-    session.save()
-    return client
 
 
 def people(consultation) -> dict[str, Client]:

@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from consultations import comments as workflows
 from consultations.enums import ShownAs, State
 from consultations.models import MAX_COMMENT_LENGTH, Comment, CommentFlag, Consultation, Support
-from tests.consultations.test_public import LADDER, MANAGERS, People, make_people, signed_in
+from tests.clients import signed_in
+from tests.consultations.test_public import LADDER, MANAGERS, People, make_people
 from tests.factories.accounts import UserFactory
 from tests.factories.consultations import ConsultationFactory
 from tests.factories.organisations import (

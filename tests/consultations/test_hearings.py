@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from consultations.models import Hearing
-from tests.consultations.test_staff import ALLOWED, people, signed_in
+from tests.clients import signed_in
+from tests.consultations.test_staff import ALLOWED, people
 from tests.factories.consultations import ConsultationFactory
 from tests.factories.directory import generated
 

@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from consultations import comments as workflows
 from consultations.enums import ModerationAction
 from consultations.models import Comment, CommentFlag, ModerationLog
-from tests.consultations.test_public import LADDER, People, make_people, signed_in
+from tests.clients import signed_in
+from tests.consultations.test_public import LADDER, People, make_people
 from tests.factories.accounts import UserFactory
 from tests.factories.consultations import ConsultationFactory
 

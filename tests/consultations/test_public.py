@@ -5,7 +5,6 @@ query counts that stay flat as comments and consultations grow."""
 from __future__ import annotations
 
 import datetime
-import time
 from dataclasses import dataclass
 
 import pytest
@@ -25,6 +24,7 @@ from consultations.enums import Kind, State
 from consultations.models import Consultation
 from core.models import Topic
 from directory.models import Institution
+from tests.clients import signed_in
 from tests.factories.accounts import RoleAssignmentFactory, UserFactory
 from tests.factories.consultations import CommentFactory, ConsultationFactory
 from tests.factories.directory import generated, staff_of
@@ -48,21 +48,6 @@ MANAGERS = {"owner staff", "administrator"}
 def _fresh_cache():
     """Rate-limit counters live in the cache; user ids repeat between tests."""
     cache.clear()
-
-
-def signed_in(user: User | None) -> Client:
-    """A client signed in as `user` (past the second factor, as allauth records it)."""
-    client = Client()
-    if user is None:
-        return client
-    client.force_login(user)
-    session = client.session
-    session["account_authentication_methods"] = [
-        {"method": "password", "at": time.time(), "email": user.email},
-        {"method": "mfa", "at": time.time(), "type": "totp"},
-    ]
-    session.save()
-    return client
 
 
 @dataclass

@@ -17,6 +17,7 @@ from django.utils import timezone
 from consultations import grouping, report
 from consultations.enums import ShownAs, State
 from consultations.models import Article, ProposalGroup, ReportFile
+from tests.clients import signed_in
 from tests.factories.accounts import UserFactory
 from tests.factories.consultations import CommentFactory, ConsultationFactory
 from tests.factories.directory import staff_of
@@ -31,18 +32,6 @@ CAMPAIGN = "Настояваме забраната за шум да важи о
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     cache.clear()
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    session = client.session
-    session["account_authentication_methods"] = [
-        {"method": "password", "at": time.time(), "email": user.email},
-        {"method": "mfa", "at": time.time(), "type": "totp"},
-    ]
-    session.save()
-    return client
 
 
 def answer_all(consultation) -> None:

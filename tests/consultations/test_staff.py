@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime
 import io
 import re
-import time
 
 import pytest
 from django.core.cache import cache
@@ -23,6 +22,7 @@ from consultations import periods
 from consultations.enums import AttachmentKind, Kind, State, VersionKind
 from consultations.models import Attachment, Consultation, DraftVersion, Hearing, StateChange
 from core.legal_calendar import SOFIA
+from tests.clients import signed_in
 from tests.factories.accounts import RoleAssignmentFactory, UserFactory
 from tests.factories.consultations import ORDINANCE, ConsultationFactory
 from tests.factories.directory import generated, staff_of
@@ -42,19 +42,6 @@ def _fresh_cache():
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def signed_in(user, client: Client | None = None) -> Client:
-    """A client signed in as `user`, past the second factor (as allauth records a TOTP step)."""
-    client = client or Client()
-    client.force_login(user)
-    session = client.session
-    session["account_authentication_methods"] = [
-        {"method": "password", "at": time.time(), "email": user.email},
-        {"method": "mfa", "at": time.time(), "type": "totp"},
-    ]
-    session.save()
-    return client
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ draft with the adopted text, unit by unit and word by word (consultations/diff.p
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 from django.core.cache import cache
@@ -17,6 +16,7 @@ from consultations import diff, drafts
 from consultations.enums import State, VersionKind
 from consultations.models import Article, Consultation, DraftVersion
 from consultations.versions import save_version
+from tests.clients import signed_in
 from tests.factories.accounts import UserFactory
 from tests.factories.consultations import ORDINANCE, ConsultationFactory, add_version
 from tests.factories.directory import generated, staff_of
@@ -36,18 +36,6 @@ ADOPTED = (
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     cache.clear()
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    session = client.session
-    session["account_authentication_methods"] = [
-        {"method": "password", "at": time.time(), "email": user.email},
-        {"method": "mfa", "at": time.time(), "type": "totp"},
-    ]
-    session.save()
-    return client
 
 
 def adopted_consultation() -> Consultation:

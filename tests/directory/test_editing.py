@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import re
-import time
 from decimal import Decimal
 
 import pytest
@@ -18,6 +17,7 @@ from accounts.enums import Role
 from directory.editing import STAFF_SOURCE
 from directory.forms import is_bulgarian_phone, sofia_today
 from directory.models import Change, HoursException, Institution, Service, WorkingHours
+from tests.clients import signed_in
 from tests.factories.accounts import RoleAssignmentFactory, UserFactory
 from tests.factories.directory import ServiceFactory, generated, staff_of
 
@@ -30,19 +30,6 @@ KEY = "ma:PDV22"  # Община Пловдив
 def _fresh_cache():
     """Rate-limit counters live in the cache; user ids repeat between tests."""
     cache.clear()
-
-
-def signed_in(user, client: Client | None = None) -> Client:
-    """A client signed in as `user`, past the second factor (as allauth records a TOTP step)."""
-    client = client or Client()
-    client.force_login(user)
-    session = client.session
-    session["account_authentication_methods"] = [
-        {"method": "password", "at": time.time(), "email": user.email},
-        {"method": "mfa", "at": time.time(), "type": "totp"},
-    ]
-    session.save()
-    return client
 
 
 @pytest.fixture

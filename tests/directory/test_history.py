@@ -13,7 +13,8 @@ from django.utils import timezone, translation
 
 from directory import history
 from directory.models import Change, HoursException, Institution, WorkingHours
-from tests.directory.test_editing import edit_url, load, signed_in
+from tests.clients import signed_in
+from tests.directory.test_editing import edit_url, load
 from tests.factories.accounts import UserFactory
 from tests.factories.directory import ServiceFactory, generated, staff_of
 

@@ -3,7 +3,6 @@ the coordination, the public page, announcements to members, and who may do each
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 import pytest
@@ -18,6 +17,7 @@ from accounts.models import User
 from organisations import networks as services
 from organisations.loader import CC_SOURCE
 from organisations.models import Announcement, JointArea, Membership, Network, Organisation
+from tests.clients import signed_in
 from tests.conftest import Mailbox
 from tests.factories.accounts import RoleAssignmentFactory, UserFactory
 from tests.factories.organisations import (
@@ -46,21 +46,6 @@ LADDER = [
 def _fresh_cache():
     """Rate-limit counters live in the cache; user ids repeat between tests."""
     cache.clear()
-
-
-def signed_in(user: User | None) -> Client:
-    """A client signed in as `user` (past the second factor, as allauth records it)."""
-    client = Client()
-    if user is None:
-        return client
-    client.force_login(user)
-    session = client.session
-    session["account_authentication_methods"] = [
-        {"method": "password", "at": time.time(), "email": user.email},
-        {"method": "mfa", "at": time.time(), "type": "totp"},
-    ]
-    session.save()
-    return client
 
 
 @dataclass
