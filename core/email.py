@@ -30,8 +30,10 @@ def render_email(
     template_prefix: str,
     context: Mapping[str, Any],
     headers: Mapping[str, str] | None = None,
+    attachments: list[tuple[str, str, str]] | None = None,
 ) -> dict[str, Any]:
-    """The message as JSON-ready data: to, subject, body, html (or None), headers, from."""
+    """The message as JSON-ready data: to, subject, body, html (or None), headers, from and
+    text attachments as [filename, text, mimetype] (e.g. an event's .ics)."""
     ctx = dict(context)
     if not subject:
         subject = render_to_string(f"{template_prefix}_subject.txt", ctx)
@@ -50,6 +52,7 @@ def render_email(
         "html": html,
         "headers": dict(headers or {}),
         "from_email": settings.DEFAULT_FROM_EMAIL,
+        "attachments": [list(a) for a in attachments or []],
     }
 
 
@@ -61,6 +64,7 @@ def enqueue(message: Mapping[str, Any]) -> None:
         html=message.get("html"),
         headers=dict(message.get("headers") or {}),
         from_email=message.get("from_email"),
+        attachments=list(message.get("attachments") or []),
     )
 
 
@@ -76,7 +80,8 @@ def send_email(
     template_prefix: str,
     context: Mapping[str, Any],
     headers: Mapping[str, str] | None = None,
+    attachments: list[tuple[str, str, str]] | None = None,
 ) -> None:
     """Render `<prefix>_subject.txt` (unless `subject` is given), `<prefix>.txt` and an
     optional `<prefix>.html`, and queue the message for delivery."""
-    enqueue(render_email(to, subject, template_prefix, context, headers))
+    enqueue(render_email(to, subject, template_prefix, context, headers, attachments))

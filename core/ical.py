@@ -1,5 +1,6 @@
-"""Calendars of all-day deadlines (RFC 5545) that people subscribe to: a network's work plan,
-the closing days of consultations.
+"""Calendars (RFC 5545) that people subscribe to: all-day deadlines (a network's work plan,
+the closing days of consultations) and timed events (public discussions, trainings), whose
+times are written in UTC so that they stay right across daylight-saving changes.
 
 UIDs are stable per object and built on the portal's own host name (never the address a
 request came by), so a subscribed calendar updates an event instead of adding a new one; a
@@ -27,6 +28,10 @@ class DayEvent:
     last_modified: datetime.datetime
     sequence: int = 0
     cancelled: bool = False
+    # A timed event instead of an all-day one: both aware datetimes (then `day` is ignored).
+    starts_at: datetime.datetime | None = None
+    ends_at: datetime.datetime | None = None
+    location: str = ""
 
 
 def escape(text: str) -> str:
@@ -62,8 +67,21 @@ def absolute(url: str) -> str:
     return url if url.startswith(("http://", "https://")) else settings.SITE_URL + url
 
 
+def _utc(moment: datetime.datetime) -> str:
+    return moment.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _when(e: DayEvent) -> list[str]:
+    if e.starts_at and e.ends_at:
+        return [f"DTSTART:{_utc(e.starts_at)}", f"DTEND:{_utc(e.ends_at)}"]
+    return [
+        f"DTSTART;VALUE=DATE:{e.day:%Y%m%d}",
+        f"DTEND;VALUE=DATE:{e.day + datetime.timedelta(days=1):%Y%m%d}",
+    ]
+
+
 def calendar(name: str, product: str, events: Iterable[DayEvent]) -> str:
-    """The text of a calendar named `name` with an all-day event per item."""
+    """The text of a calendar named `name` with an event per item."""
     stamp = timezone.now().astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
     domain = host()
     lines = [
@@ -81,13 +99,13 @@ def calendar(name: str, product: str, events: Iterable[DayEvent]) -> str:
             f"UID:{e.uid}@{domain}",
             f"DTSTAMP:{stamp}",
             f"LAST-MODIFIED:{e.last_modified.astimezone(datetime.UTC):%Y%m%dT%H%M%SZ}",
-            f"DTSTART;VALUE=DATE:{e.day:%Y%m%d}",
-            f"DTEND;VALUE=DATE:{e.day + datetime.timedelta(days=1):%Y%m%d}",
+            *_when(e),
             "SUMMARY:" + escape(e.summary),
             "DESCRIPTION:" + escape(e.description),
             "URL:" + e.url,
+            *(["LOCATION:" + escape(e.location)] if e.location else []),
             "STATUS:" + ("CANCELLED" if e.cancelled else "CONFIRMED"),
-            "TRANSP:TRANSPARENT",
+            "TRANSP:" + ("OPAQUE" if e.starts_at else "TRANSPARENT"),
             f"SEQUENCE:{e.sequence}",
             "END:VEVENT",
         ]

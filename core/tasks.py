@@ -25,6 +25,9 @@ def _build(message: Mapping[str, object]) -> EmailMultiAlternatives:
     html = message.get("html")
     if html:
         msg.attach_alternative(str(html), "text/html")
+    # Text attachments only (e.g. an event's .ics): they travel as JSON in the task.
+    for filename, content, mimetype in message.get("attachments") or []:  # type: ignore[attr-defined]
+        msg.attach(str(filename), str(content), str(mimetype))
     return msg
 
 
@@ -36,8 +39,10 @@ def deliver_email(
     html: str | None = None,
     headers: dict[str, str] | None = None,
     from_email: str | None = None,
+    attachments: list[list[str]] | None = None,
 ) -> int:
-    """Send one rendered message with Django's mail API."""
+    """Send one rendered message with Django's mail API; `attachments` are
+    [filename, text, mimetype] triples."""
     message = {
         "to": to,
         "subject": subject,
@@ -45,6 +50,7 @@ def deliver_email(
         "html": html,
         "headers": headers,
         "from_email": from_email,
+        "attachments": attachments,
     }
     return _build(message).send()
 
