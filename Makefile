@@ -42,6 +42,7 @@ setup: $(VENV)/.installed-runtime
 	$(PY) manage.py load_demo
 	$(PY) manage.py load_demo_organisations
 	$(PY) manage.py load_demo_consultations
+	$(PY) manage.py load_demo_events
 
 run: setup
 	@bash scripts/serve.sh $(PORT)

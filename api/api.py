@@ -11,6 +11,7 @@ from ninja.errors import ValidationError
 from api.search import router as search_router
 from consultations.api import router as consultations_router
 from directory.api import router as directory_router
+from events.api import router as events_router
 from organisations.api import router as organisations_router
 from territory.api import router as territory_router
 
@@ -59,4 +60,5 @@ api.add_router("/", territory_router)
 api.add_router("/", directory_router)
 api.add_router("/", organisations_router)
 api.add_router("/", consultations_router)
+api.add_router("/", events_router)
 api.add_router("/", search_router)

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "directory",
     "organisations",
     "consultations",
+    "events",
     "api",
 ]
 

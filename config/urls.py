@@ -22,6 +22,7 @@ urlpatterns += i18n_patterns(
     path("directory/", include("directory.urls")),
     path("organisations/", include("organisations.urls")),
     path("consultations/", include("consultations.urls")),
+    path("events/", include("events.urls")),
     path("accounts/", include("allauth.urls")),
     path("profile/", include("accounts.urls")),
     path("admin/", admin.site.urls),

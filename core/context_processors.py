@@ -14,6 +14,7 @@ NAV = [
     ("directory:index", _("Directory")),
     ("organisations:index", _("Organisations")),
     ("consultations:index", _("Consultations")),
+    ("events:index", _("Events")),
     ("search", _("Search")),
     ("api-page", _("Open data")),
 ]

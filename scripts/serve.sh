@@ -7,9 +7,11 @@ PY=.venv/bin/python
 $PY manage.py db_worker --queue-name '*' --interval 2 >var/worker.log 2>&1 &
 WORKER=$!
 # What cron does in production (README, Production): consultations open and close on their
-# dates and their followers hear of them, once a minute here.
+# dates and their followers hear of them; participants of events get their reminder the day
+# before and the feedback form after; once a minute here.
 ( while sleep 60; do
     $PY manage.py advance_consultations && $PY manage.py notify_consultations
+    $PY manage.py remind_events
   done ) >var/schedule.log 2>&1 &
 SCHEDULE=$!
 trap 'kill $WORKER $SCHEDULE 2>/dev/null || true' EXIT INT TERM
