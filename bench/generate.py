@@ -47,6 +47,7 @@ class Scale:
     consultations: int = 10_000  # public consultations (bench/generate_consultations.py)
     consultation_comments: int = 10_000  # comments of the one big consultation
     report_proposals: int = 5_000  # proposals in the published report that is timed
+    events: int = 50_000  # events (bench/generate_events.py)
 
     @classmethod
     def tiny(cls) -> Scale:
@@ -58,6 +59,7 @@ class Scale:
             consultations=30,
             consultation_comments=40,
             report_proposals=20,
+            events=40,
         )
 
 
@@ -224,6 +226,7 @@ if __name__ != "__main__":
     # script, this file imports itself as that module (at the end), which brings them then.
     import bench.directory_data  # the "directory_services" generator
     import bench.generate_consultations  # the "consultations" generator
+    import bench.generate_events  # the "events" generator
     import bench.generate_organisations  # noqa: F401  (the "organisations" generator)
 
 # --- Command line ---------------------------------------------------------------------------

@@ -102,6 +102,17 @@ def server_env(database_url: str) -> dict[str, str]:
     return env
 
 
+# Machine-readable lines the steps print for this script, not for the log.
+HIDDEN_PREFIXES = ("DATASET_JSON", "TARGET_PATHS", "DOCUMENTS_JSON", "REPORT_JSON", "BURST_JSON")
+
+
+def _json_line(out: str, prefix: str, step: str) -> dict[str, Any]:
+    for line in out.splitlines():
+        if line.startswith(prefix + " "):
+            return dict(json.loads(line.removeprefix(prefix + " ")))
+    raise BenchError(f"{step} printed no {prefix}")
+
+
 def run_step(title: str, args: list[str], env: dict[str, str]) -> str:
     log(f"→ {title}")
     started = time.perf_counter()
@@ -110,7 +121,7 @@ def run_step(title: str, args: list[str], env: dict[str, str]) -> str:
         sys.stderr.write(proc.stdout[-4000:] + proc.stderr[-4000:])
         raise BenchError(f"{title} failed (exit {proc.returncode})")
     for line in proc.stdout.splitlines():
-        if line.strip() and not line.startswith(("DATASET_JSON", "TARGET_PATHS", "DOCUMENTS_JSON")):
+        if line.strip() and not line.startswith(HIDDEN_PREFIXES):
             log(f"  {line}")
     log(f"  done in {time.perf_counter() - started:.1f} s")
     return proc.stdout
@@ -157,10 +168,26 @@ def time_documents(env: dict[str, str]) -> dict[str, Any]:
         [str(PY), str(BENCH_DIR / "documents.py")],
         env,
     )
-    for line in out.splitlines():
-        if line.startswith("DOCUMENTS_JSON "):
-            return dict(json.loads(line.removeprefix("DOCUMENTS_JSON ")))
-    raise BenchError("bench/documents.py printed no timings")
+    return _json_line(out, "DOCUMENTS_JSON", "bench/documents.py")
+
+
+def time_report(env: dict[str, str]) -> dict[str, Any]:
+    """The consultation report (справка) of 5,000 proposals as PDF and .docx, in-process."""
+    out = run_step(
+        "consultation report (bench/generate_consultations.py)",
+        [str(PY), str(BENCH_DIR / "generate_consultations.py")],
+        env,
+    )
+    return _json_line(out, "REPORT_JSON", "bench/generate_consultations.py")
+
+
+def registration_burst(env: dict[str, str], base: str, database_url: str) -> dict[str, Any]:
+    """200 people registering at once for 50 places through the running server."""
+    args = [str(PY), str(BENCH_DIR / "registration_burst.py"), "--base-url", base]
+    if database_url:
+        args += ["--database-url", database_url]
+    out = run_step("registration burst (bench/registration_burst.py)", args, env)
+    return _json_line(out, "BURST_JSON", "bench/registration_burst.py")
 
 
 # --- The server -----------------------------------------------------------------------------
@@ -322,6 +349,8 @@ def write_results(
     settings: dict[str, Any],
     dataset: dict[str, Any],
     documents: dict[str, Any] | None = None,
+    report: dict[str, Any] | None = None,
+    burst: dict[str, Any] | None = None,
 ) -> tuple[Path, Path]:
     today = datetime.date.today().isoformat()
     hello = next((m for m in measurements if m.target.name == BASELINE), None)
@@ -353,6 +382,8 @@ def write_results(
             for m in measurements
         ],
         "documents": documents or {},
+        "consultation_report": report or {},
+        "registration_burst": burst or {},
     }
     results_dir.mkdir(parents=True, exist_ok=True)
     json_path = results_dir / f"{today}.json"
@@ -397,6 +428,28 @@ def write_results(
                 f"| {code} | {d['seconds']:.1f} | {d['cpu_seconds']:.1f} | "
                 f"{d['data_and_html']:.1f} | {d['pages']} | {d['bytes'] // 1024} | {d['queries']} |"
             )
+    if report:
+        lines += [
+            "",
+            "The consultation report (справка) of bench/generate_consultations.py, in-process:",
+            "",
+            "| format | proposals | seconds | CPU s | pages | KB | queries |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for name, r in report.items():
+            lines.append(
+                f"| {name} | {r['proposals']:,} | {r['seconds']:.1f} | {r['cpu_seconds']:.1f} | "
+                f"{r['pages']} | {r['bytes'] // 1024} | {r['queries']} |"
+            )
+    if burst:
+        lines += [
+            "",
+            f"Registration burst (bench/registration_burst.py): {burst['people']} people "
+            f"registering at the same instant for {burst['confirmed']} places took "
+            f"{burst['seconds']} s (p50 {burst.get('p50_ms', '—')} ms, p95 {burst['p95_ms']} ms a "
+            f"registration, queueing for 8 server threads included); {burst['confirmed']} "
+            f"confirmed, {burst['waiting']} waiting: {'as expected' if burst['ok'] else 'WRONG'}.",
+        ]
     failed = [m for m in measurements if m.failed]
     if failed:
         lines += ["", "**Failed** (non-2xx responses or timeouts): "]
@@ -484,6 +537,7 @@ def main(argv: list[str] | None = None) -> int:
         dataset = build_dataset(env, args.size, args.rebuild)
         targets = resolve_targets(env, targets)
         documents = {} if args.only else time_documents(env)
+        report = {} if args.only else time_report(env)
     except BenchError as exc:
         log(f"ERROR: {exc}")
         return 1
@@ -497,6 +551,7 @@ def main(argv: list[str] | None = None) -> int:
         log(f"→ load: {len(targets)} targets, {args.warmup} s + {args.duration} s each")
         for target in targets:
             measurements.append(measure(base, target, args))
+        burst = {} if args.only else registration_burst(env, base, database_url)
     except BenchError as exc:
         log(f"ERROR: {exc}")
         return 1
@@ -521,7 +576,7 @@ def main(argv: list[str] | None = None) -> int:
         "warmup_s": args.warmup,
     }
     md_path, json_path = write_results(
-        args.output, measurements, machine, settings, dataset, documents
+        args.output, measurements, machine, settings, dataset, documents, report, burst
     )
     log(f"\n{md_path.read_text(encoding='utf-8')}")
     log(f"Results: {md_path}, {json_path}")

@@ -101,6 +101,13 @@ TARGETS: list[Target] = [
     Target("consultation 10 comments", "/consultations/900002/", "to compare with the above"),
     Target("api consultations", "/api/v1/consultations"),
     Target("api consultation comments", "/api/v1/consultations/900001/comments"),
+    # Events (bench/generate_events.py: 50,000 over ±2 years, a fiftieth more in 2026-12;
+    # the event page is SHOWCASE_ID, a training with its programme).
+    Target("event list", "/events/", "upcoming events in the portal's scope"),
+    Target("event calendar", "/events/calendar/?month=2026-12", "a month of ~2,000 events"),
+    Target("event page", "/events/900101/", "a training with sessions (SHOWCASE_ID)"),
+    Target("api events", "/api/v1/events"),
+    Target("api events month", "/api/v1/events?from=2026-12-01&to=2026-12-31"),
 ]
 
 
