@@ -34,7 +34,7 @@ from core.legal_calendar import SOFIA
 from core.models import Topic
 from core.pagination import PagePagination
 from events.enums import Audience, Format, Kind, State
-from events.models import Event, Session
+from events.models import MAX_DURATION, Event, Session
 from territory.api import MunicipalityFilter
 
 router = Router(tags=["events"])
@@ -412,7 +412,10 @@ def list_events(
     if municipality:
         qs = qs.filter(municipality_id=municipality)
     if date_from is not None:
-        qs = qs.filter(ends_at__gte=_day_start(date_from))
+        # Bounded on the start too (an event lasts at most MAX_DURATION): the start-time
+        # index is walked from a few weeks before, not from the first event ever.
+        start = _day_start(date_from)
+        qs = qs.filter(ends_at__gte=start, starts_at__gte=start - MAX_DURATION)
     if date_to is not None:
         qs = qs.filter(starts_at__lte=_day_end(date_to))
     if state:

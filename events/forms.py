@@ -30,7 +30,7 @@ from core.widgets import ListSelect
 from directory.forms import WebAddressField
 from directory.models import Institution
 from events.enums import Format
-from events.models import Event, Material, Programme, Session, Strand
+from events.models import MAX_DURATION, MAX_EVENT_DAYS, Event, Material, Programme, Session, Strand
 from organisations.models import Network, Organisation
 from organisations.selectors import public_networks
 from territory.models import Municipality, Province, Settlement
@@ -386,6 +386,15 @@ class EventForm(forms.ModelForm):
             self.add_error(
                 "ends_time" if same_day else "ends_on",
                 _("The end must come after the start."),
+            )
+        elif starts and ends and ends - starts > MAX_DURATION:
+            self.add_error(
+                "ends_on",
+                _(
+                    "An event lasts at most %(n)d days. For a longer series, make a programme "
+                    "and add its events to it."
+                )
+                % {"n": MAX_EVENT_DAYS},
             )
         opens, closes = moments["registration_opens_at"], moments["registration_closes_at"]
         if closes and starts and closes > starts:

@@ -15,14 +15,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from django.core.cache import cache
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext
 
 from core import search as search_index
 from core.legal_calendar import SOFIA
+from directory.models import Institution
 from events.enums import ACTIVE_REGISTRATION_STATES, Format, RegistrationState, State
 from events.models import (
     Certificate,
@@ -33,6 +35,7 @@ from events.models import (
     Session,
     Strand,
 )
+from organisations.models import Network, Organisation
 from territory.models import Municipality
 
 PUBLIC_STATES = (State.PUBLISHED, State.CANCELLED)
@@ -238,7 +241,75 @@ def organiser_name(event: Event) -> str:
     return organiser_name_of(event.organiser)
 
 
+# --- the organisers of the filters -----------------------------------------------------------
+
+# The institutions, organisations and networks with public events in an area change only when
+# an event is saved (events.apps connects `forget_public_organisers`, which moves the cached
+# lists' version on); finding them scans the area's events, so the filter keeps them. Bulk
+# loads raise no signal: they show within the timeout.
+ORGANISERS_CACHE_SECONDS = 600
+_ORGANISERS_VERSION = "events:organisers-version"
+
+
+def public_organisers(area: str) -> list[tuple[str, str]]:
+    """(`institution-12`, name) for every organiser of a public event in `area` (a province
+    or municipality code), in name order."""
+    version = cache.get_or_set(_ORGANISERS_VERSION, 1)
+    key = f"events:organisers:{version}:{get_language() or 'bg'}:{area}"
+    found: list[tuple[str, str]] | None = cache.get(key)
+    if found is not None:
+        return found
+    public = Event.objects.public().filter(Q(municipality_id=area) | Q(province_id=area))
+    found = [
+        (f"institution-{i.pk}", i.name)
+        for i in Institution.objects.filter(pk__in=public.values("institution_id"))
+        .only("pk", "name_bg", "name_en")
+        .order_by("name_bg", "pk")
+    ]
+    found += [
+        (f"organisation-{o.pk}", o.display_name)
+        for o in Organisation.objects.filter(pk__in=public.values("organisation_id"))
+        .only("pk", "name", "name_en", "legal_form")
+        .order_by("name", "pk")
+    ]
+    found += [
+        (f"network-{n.pk}", n.name)
+        for n in Network.objects.filter(pk__in=public.values("network_id"))
+        .only("pk", "name")
+        .order_by("name", "pk")
+    ]
+    cache.set(key, found, ORGANISERS_CACHE_SECONDS)
+    return found
+
+
+def forget_public_organisers(**kwargs: Any) -> None:
+    """post_save / post_delete of an event: every area's organisers are found again."""
+    try:
+        cache.incr(_ORGANISERS_VERSION)
+    except ValueError:  # not there (yet, or any more)
+        cache.set(_ORGANISERS_VERSION, 2)
+
+
 # --- the month calendar ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    """An event as a day of the calendar shows it (plain values: a busy month has hundreds)."""
+
+    pk: int
+    title: str
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    cancelled: bool
+
+    @property
+    def starts_on(self) -> datetime.date:
+        return self.starts_at.astimezone(SOFIA).date()
+
+    @property
+    def ends_on(self) -> datetime.date:
+        return self.ends_at.astimezone(SOFIA).date()
 
 
 @dataclass
@@ -246,7 +317,8 @@ class Day:
     date: datetime.date
     in_month: bool
     is_today: bool
-    events: list[Event] = field(default_factory=list)
+    events: list[Entry] = field(default_factory=list)
+    more: int = 0  # beyond DAY_LIMIT: in the month's list under the calendar
 
 
 @dataclass
@@ -254,11 +326,17 @@ class Month:
     year: int
     month: int
     weeks: list[list[Day]]
-    events: list[Event]  # the month's events in order, for the plain list
+    events: list[Entry]  # the month's events in order (the list below pages through them)
 
     @property
     def first(self) -> datetime.date:
         return datetime.date(self.year, self.month, 1)
+
+    @property
+    def last(self) -> datetime.date:
+        return datetime.date(
+            self.year, self.month, calendar_mod.monthrange(self.year, self.month)[1]
+        )
 
     @property
     def previous(self) -> str:
@@ -273,40 +351,56 @@ class Month:
 
 # Far beyond any calendar anyone pages to; keeps dates and SQL inside their ranges.
 MIN_YEAR, MAX_YEAR = 1990, 2200
+# Events shown in one day's cell; the rest are counted there and listed under the calendar
+# (a region's busy month has hundreds of events: the grid stays readable and cheap).
+DAY_LIMIT = 4
+
+
+def _midnight(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(0), tzinfo=SOFIA)
 
 
 def month_of(year: int, month: int, filters: dict[str, Any]) -> Month:
     """The month as weeks of Monday to Sunday; each day lists the events taking place on it
-    (an event of several days on each of them). One query however many events."""
+    (an event of several days on each of them), at most DAY_LIMIT. One query of plain values
+    however many events."""
     weeks_dates = calendar_mod.Calendar(firstweekday=0).monthdatescalendar(year, month)
-    first_shown, last_shown = weeks_dates[0][0], weeks_dates[-1][-1]
-    start = datetime.datetime.combine(first_shown, datetime.time(0), tzinfo=SOFIA)
-    end = datetime.datetime.combine(
-        last_shown + datetime.timedelta(days=1), datetime.time(0), tzinfo=SOFIA
-    )
-    rows = list(
-        for_rows(filtered(filters).filter(starts_at__lt=end, ends_at__gte=start)).order_by(
-            "starts_at", "pk"
-        )
-    )
-    decorate(rows)
-    by_day: dict[datetime.date, list[Event]] = defaultdict(list)
+    # Only the month's own days list events (the days of the weeks around it are greyed):
+    # a busy month has a thousand, and the neighbours' would double them.
+    first_shown = datetime.date(year, month, 1)
+    last_shown = first_shown + datetime.timedelta(days=calendar_mod.monthrange(year, month)[1] - 1)
+    start, end = _midnight(first_shown), _midnight(last_shown + datetime.timedelta(days=1))
+    rows = [
+        Entry(pk, title, starts_at, ends_at, state == State.CANCELLED)
+        for pk, title, starts_at, ends_at, state in cast(EventQuerySet, filtered(filters))
+        .overlapping(start, end)
+        .order_by("starts_at", "pk")
+        .values_list("pk", "title", "starts_at", "ends_at", "state")
+    ]
+    by_day: dict[datetime.date, list[Entry]] = defaultdict(list)
     for e in rows:
-        for day in e.days:
-            if first_shown <= day <= last_shown:
-                by_day[day].append(e)
+        day, last = max(e.starts_on, first_shown), min(e.ends_on, last_shown)
+        while day <= last:
+            by_day[day].append(e)
+            day += datetime.timedelta(days=1)
     today = now_in_sofia().date()
-    weeks = [
-        [Day(d, d.month == month, d == today, by_day.get(d, [])) for d in week]
-        for week in weeks_dates
-    ]
-    in_month = [
-        e
-        for e in rows
-        if e.days[0] <= datetime.date(year, month, calendar_mod.monthrange(year, month)[1])
-        and e.days[-1] >= datetime.date(year, month, 1)
-    ]
-    return Month(year, month, weeks, in_month)
+    weeks = []
+    for week in weeks_dates:
+        days = []
+        for d in week:
+            found = by_day.get(d, [])
+            days.append(Day(d, d.month == month, d == today, found[:DAY_LIMIT],
+                            max(len(found) - DAY_LIMIT, 0)))  # fmt: skip
+        weeks.append(days)
+    return Month(year, month, weeks, rows)
+
+
+def month_list(year: int, month: int, filters: dict[str, Any]) -> QuerySet[Event]:
+    """The month's events as list rows, in order (the list under the calendar pages it)."""
+    first = datetime.date(year, month, 1)
+    last = first + datetime.timedelta(days=calendar_mod.monthrange(year, month)[1])
+    qs = cast(EventQuerySet, filtered(filters)).overlapping(_midnight(first), _midnight(last))
+    return for_rows(qs).order_by("starts_at", "pk")
 
 
 # --- an event's page -------------------------------------------------------------------------

@@ -141,27 +141,18 @@ class FilterForm(forms.Form):
         choice("organiser").choices = everything + self._organisers()
 
     def _organisers(self) -> list[tuple[str, str]]:
-        """Those who organise public events (three queries), plus one asked for by a link
-        from its own page even if it has none yet, so the filter shows what was asked."""
-        public = Event.objects.public()
-        found: list[tuple[str, str]] = [
-            (f"institution-{i.pk}", i.name)
-            for i in Institution.objects.filter(pk__in=public.values("institution_id"))
-            .only("pk", "name_bg", "name_en")
-            .order_by("name_bg", "pk")
-        ]
-        found += [
-            (f"organisation-{o.pk}", o.display_name)
-            for o in Organisation.objects.filter(pk__in=public.values("organisation_id"))
-            .only("pk", "name", "name_en", "legal_form")
-            .order_by("name", "pk")
-        ]
-        found += [
-            (f"network-{n.pk}", n.name)
-            for n in Network.objects.filter(pk__in=public.values("network_id"))
-            .only("pk", "name")
-            .order_by("name", "pk")
-        ]
+        """Those who organise public events in the chosen municipality or province
+        (selectors.public_organisers; the whole region's thousands would make a list nobody
+        can use), plus one asked for by a link from its own page even if it has none yet,
+        so the filter shows what was asked."""
+        area = str(self.data.get("municipality") or self.data.get("province") or "")
+        if area and area.isalnum() and len(area) <= 8:
+            found = selectors.public_organisers(area)
+        else:
+            found = []
+            self.fields["organiser"].help_text = _(
+                "Choose a province or municipality and press “Show”: its organisers are listed."
+            )
         asked = selectors.parse_organiser(str(self.data.get("organiser") or ""))
         if asked and f"{asked[0]}-{asked[1]}" not in {value for value, _label in found}:
             # An organisation still awaiting verification has no public name yet.
@@ -250,6 +241,11 @@ def calendar(request: HttpRequest) -> HttpResponse:
     today = selectors.now_in_sofia().date()
     year, month = filters.get("month") or (today.year, today.month)
     shown = selectors.month_of(year, month, filters)
+    page_obj = Paginator(selectors.month_list(year, month, filters), LIST_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    page_obj.paginator.count = len(shown.events)  # counted by month_of: no COUNT query
+    listed_events = selectors.decorate(list(page_obj.object_list))
     name = str(MONTHS[month])
     # Bulgarian writes month names in lower case inside a sentence ("декември 2026 г.").
     if (get_language() or "bg").startswith("bg"):
@@ -261,6 +257,8 @@ def calendar(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "month": shown,
+            "page_obj": page_obj,
+            "events": listed_events,
             "title": title,
             "weekdays": [(WEEKDAYS[n], WEEKDAYS_ABBR[n]) for n in range(7)],
             "previous_month": shown.previous if year > selectors.MIN_YEAR or month > 1 else "",
