@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import calendar as calendar_mod
 import datetime
+import hashlib
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -247,14 +249,15 @@ def organiser_name(event: Event) -> str:
 # an event is saved (events.apps connects `forget_public_organisers`, which moves the cached
 # lists' version on); finding them scans the area's events, so the filter keeps them. Bulk
 # loads raise no signal: they show within the timeout.
-ORGANISERS_CACHE_SECONDS = 600
-_ORGANISERS_VERSION = "events:organisers-version"
+LISTS_CACHE_SECONDS = 600
+# Raised whenever an event is saved or deleted: the cached organisers and months follow.
+LISTS_VERSION = "events:lists-version"
 
 
 def public_organisers(area: str) -> list[tuple[str, str]]:
     """(`institution-12`, name) for every organiser of a public event in `area` (a province
     or municipality code), in name order."""
-    version = cache.get_or_set(_ORGANISERS_VERSION, 1)
+    version = cache.get_or_set(LISTS_VERSION, 1)
     key = f"events:organisers:{version}:{get_language() or 'bg'}:{area}"
     found: list[tuple[str, str]] | None = cache.get(key)
     if found is not None:
@@ -278,16 +281,17 @@ def public_organisers(area: str) -> list[tuple[str, str]]:
         .only("pk", "name")
         .order_by("name", "pk")
     ]
-    cache.set(key, found, ORGANISERS_CACHE_SECONDS)
+    cache.set(key, found, LISTS_CACHE_SECONDS)
     return found
 
 
 def forget_public_organisers(**kwargs: Any) -> None:
-    """post_save / post_delete of an event: every area's organisers are found again."""
+    """post_save / post_delete of an event: every area's organisers and every month are
+    found again."""
     try:
-        cache.incr(_ORGANISERS_VERSION)
+        cache.incr(LISTS_VERSION)
     except ValueError:  # not there (yet, or any more)
-        cache.set(_ORGANISERS_VERSION, 2)
+        cache.set(LISTS_VERSION, 2)
 
 
 # --- the month calendar ----------------------------------------------------------------------
@@ -326,7 +330,7 @@ class Month:
     year: int
     month: int
     weeks: list[list[Day]]
-    events: list[Entry]  # the month's events in order (the list below pages through them)
+    count: int  # the month's events (the list under the calendar pages through them)
 
     @property
     def first(self) -> datetime.date:
@@ -361,6 +365,21 @@ def _midnight(day: datetime.date) -> datetime.datetime:
 
 
 def month_of(year: int, month: int, filters: dict[str, Any]) -> Month:
+    """`month_grid`, kept in the cache until an event is saved (the same for everyone: a busy
+    month of a region is a thousand events to sort into days)."""
+    spec = json.dumps(
+        [cache.get_or_set(LISTS_VERSION, 1), year, month, f"{now_in_sofia():%Y-%m-%d}",
+         sorted(filters.items())], default=str,
+    )  # fmt: skip
+    key = "events:month:" + hashlib.sha256(spec.encode()).hexdigest()[:32]
+    found: Month | None = cache.get(key)
+    if found is None:
+        found = month_grid(year, month, filters)
+        cache.set(key, found, LISTS_CACHE_SECONDS)
+    return found
+
+
+def month_grid(year: int, month: int, filters: dict[str, Any]) -> Month:
     """The month as weeks of Monday to Sunday; each day lists the events taking place on it
     (an event of several days on each of them), at most DAY_LIMIT. One query of plain values
     however many events."""
@@ -392,7 +411,7 @@ def month_of(year: int, month: int, filters: dict[str, Any]) -> Month:
             days.append(Day(d, d.month == month, d == today, found[:DAY_LIMIT],
                             max(len(found) - DAY_LIMIT, 0)))  # fmt: skip
         weeks.append(days)
-    return Month(year, month, weeks, rows)
+    return Month(year, month, weeks, len(rows))
 
 
 def month_list(year: int, month: int, filters: dict[str, Any]) -> QuerySet[Event]:

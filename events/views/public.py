@@ -244,7 +244,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
     page_obj = Paginator(selectors.month_list(year, month, filters), LIST_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    page_obj.paginator.count = len(shown.events)  # counted by month_of: no COUNT query
+    page_obj.paginator.count = shown.count  # counted by month_of: no COUNT query
     listed_events = selectors.decorate(list(page_obj.object_list))
     name = str(MONTHS[month])
     # Bulgarian writes month names in lower case inside a sentence ("декември 2026 г.").

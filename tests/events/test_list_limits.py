@@ -56,7 +56,7 @@ def test_a_busy_day_shows_its_first_events_and_counts_the_rest() -> None:
     page = response.content.decode()
     assert 'href="#month-list"' in page
     # Every one of them is in the month's list under the calendar (20 a page).
-    assert len(response.context["month"].events) == len(made)
+    assert response.context["month"].count == len(made)
     for e in made:
         assert e.get_absolute_url() in page
 
@@ -76,3 +76,14 @@ def test_organisers_are_listed_for_the_chosen_area_only() -> None:
     other = EventFactory(institution=generated("ma:PDV01"), with_sessions=False)
     form = Client().get(reverse("events:index"), {"province": "PDV"}).context["form"]
     assert f"institution-{other.institution_id}" in [v for v, _ in form.fields["organiser"].choices]
+
+
+def test_the_cached_month_follows_a_saved_event() -> None:
+    url, month = reverse("events:calendar"), {"month": "2031-11"}
+    assert Client().get(url, month).context["month"].count == 0
+    event = EventFactory(starts_at=sofia(2031, 11, 7, 10), ends_at=sofia(2031, 11, 7, 12),
+                         with_sessions=False)  # fmt: skip
+    assert Client().get(url, month).context["month"].count == 1
+    event.title = "Ново заглавие на срещата"
+    event.save()
+    assert event.title in Client().get(url, month).content.decode()
