@@ -30,7 +30,7 @@ from consultations.models import Article, Comment, Consultation, ReportFile
 from core import search as search_index
 from core.models import GeneratedDocument, Topic
 from core.pagination import PagePagination
-from territory.api import MunicipalityFilter
+from territory.api import MunicipalityFilter, TitleWords
 
 router = Router(tags=["consultations"])
 
@@ -304,16 +304,7 @@ def list_consultations(
         str | None,
         Query(None, pattern=r"^[a-z0-9-]{1,50}$", description="Topic slug (education)."),
     ] = None,
-    q: Annotated[
-        str | None,
-        Query(
-            None,
-            max_length=MAX_QUERY_LENGTH,
-            # No control characters: PostgreSQL refuses NUL in text.
-            pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$",
-            description="Words of the title, any script.",
-        ),
-    ] = None,
+    q: TitleWords = None,
 ) -> QuerySet[Consultation]:
     qs = _list_queryset()
     if state:

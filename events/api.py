@@ -35,7 +35,7 @@ from core.models import Topic
 from core.pagination import PagePagination
 from events.enums import Audience, Format, Kind, State
 from events.models import MAX_DURATION, Event, Session
-from territory.api import MunicipalityFilter
+from territory.api import MunicipalityFilter, TitleWords
 
 router = Router(tags=["events"])
 
@@ -393,16 +393,7 @@ def list_events(
             description="published or cancelled.",
         ),
     ] = None,
-    q: Annotated[
-        str | None,
-        Query(
-            None,
-            max_length=MAX_QUERY_LENGTH,
-            # No control characters: PostgreSQL refuses NUL in text.
-            pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$",
-            description="Words of the title, any script.",
-        ),
-    ] = None,
+    q: TitleWords = None,
 ) -> QuerySet[Event]:
     qs = public_events().order_by("starts_at", "pk")
     if kind:

@@ -65,6 +65,17 @@ MunicipalityFilter = Annotated[
     str | None,
     Query(None, pattern=r"^[A-Z]{3}[0-9]{2}$", description="Municipality code (PDV22)."),
 ]
+# Words of a title for the site's search index (consultations, events); no control
+# characters: PostgreSQL refuses NUL in text.
+TitleWords = Annotated[
+    str | None,
+    Query(
+        None,
+        max_length=MAX_QUERY_LENGTH,
+        pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$",
+        description="Words of the title, any script.",
+    ),
+]
 
 
 # --- Helpers ------------------------------------------------------------------------------
