@@ -110,11 +110,27 @@ class LegalCalendar:
         self.load(end, end + timedelta(days=31))
         return self.next_working_day(end)
 
+    def add_months_deadline(self, start: date, n: int) -> date:
+        _check_days(n)
+        end = add_months(start, n)
+        self.load(end, end + timedelta(days=31))
+        return self.next_working_day(end)
+
     def working_days_between(self, a: date, b: date) -> int:
         if b < a:
             return -self.working_days_between(b, a)
         self.load(a, b)
         return sum(self.is_working_day(d) for d in _days(a + _DAY, b))
+
+
+def add_months(start: date, n: int) -> date:
+    """The same day of the month n months later, or that month's last day when it is shorter
+    (ГПК чл. 60, ал. 3: 31 January + 1 month = 28 or 29 February)."""
+    months = start.year * 12 + start.month - 1 + n
+    year, month = divmod(months, 12)
+    month += 1
+    next_month = date(year + (month == 12), month % 12 + 1, 1)
+    return date(year, month, min(start.day, (next_month - _DAY).day))
 
 
 def _check_days(n: int) -> None:
@@ -153,6 +169,16 @@ def add_calendar_days_deadline(start: date, n: int) -> date:
     and a last day that is not a working day moves to the next working day.
     """
     return LegalCalendar().add_calendar_days_deadline(start, n)
+
+
+def add_months_deadline(start: date, n: int) -> date:
+    """The last day of a period of n months after `start` (АПК чл. 118: 2 months for a
+    proposal; АПК чл. 149, ал. 2: 1 month to appeal a tacit refusal).
+
+    ГПК чл. 60, ал. 3: it ends on the same date of the last month, or on that month's last day
+    when the month has no such date; a last day that is not a working day moves to the next
+    working day (ал. 6)."""
+    return LegalCalendar().add_months_deadline(start, n)
 
 
 def working_days_between(a: date, b: date) -> int:

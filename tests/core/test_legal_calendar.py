@@ -18,6 +18,8 @@ from core.legal_calendar import (
     SOFIA,
     LegalCalendar,
     add_calendar_days_deadline,
+    add_months,
+    add_months_deadline,
     add_working_days,
     deadline_end,
     is_working_day,
@@ -383,6 +385,49 @@ def test_pure_calendar_with_random_declared_days(declared, start, n):
     for k in range(0, 10):
         d = start + timedelta(days=k)
         assert calendar.is_working_day(d) == naive_working(d, declared)
+
+
+def naive_add_months(start: date, n: int) -> date:
+    """Walk month by month, then clip the day to the month's length: independent of the
+    arithmetic in add_months."""
+    year, month = start.year, start.month
+    for _ in range(n):
+        month += 1
+        if month == 13:
+            year, month = year + 1, 1
+    day = start.day
+    while True:
+        try:
+            return date(year, month, day)
+        except ValueError:
+            day -= 1
+
+
+@pytest.mark.parametrize(
+    ("start", "n", "end"),
+    [
+        ("2026-01-31", 1, "2026-03-02"),  # 28.02.2026 is a Saturday → Monday 2 March
+        ("2028-01-31", 1, "2028-02-29"),  # a leap year: the month's last day, a Tuesday
+        ("2026-08-31", 2, "2026-11-02"),  # 31 October is a Saturday
+        ("2026-03-15", 2, "2026-05-15"),
+        # 24–26.12 are holidays, the 26th a Saturday, so Monday the 28th is off too (КТ чл. 154)
+        ("2026-10-24", 2, "2026-12-29"),
+        ("2026-11-30", 1, "2026-12-30"),
+    ],
+)
+def test_month_deadline(start, n, end):
+    assert add_months_deadline(D(start), n) == D(end)
+
+
+@settings(deadline=None, max_examples=300)
+@given(start=dates, n=st.integers(0, 24))
+def test_month_deadline_matches_naive(start, n):
+    assert add_months(start, n) == naive_add_months(start, n)
+    end = add_months_deadline(start, n)
+    nominal = naive_add_months(start, n)
+    assert end >= nominal
+    assert is_working_day(end)
+    assert not any(is_working_day(nominal + timedelta(days=k)) for k in range((end - nominal).days))
 
 
 def _last_sunday(year: int, month: int) -> date:
