@@ -15,6 +15,9 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("Administrator")
 
 
+# Roles that act for an institution, scoped to it: its staff and the councillors of a council.
+STAFF_ROLES: tuple[str, ...] = (Role.INSTITUTION_STAFF, Role.COUNCILLOR)
+
 # Roles that act for an institution or run the portal: their accounts must use 2FA.
 TWO_FACTOR_ROLES: frozenset[str] = frozenset(
     {Role.INSTITUTION_STAFF, Role.COUNCILLOR, Role.ADMINISTRATOR}

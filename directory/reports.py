@@ -39,6 +39,7 @@ from accounts.rules import is_administrator, is_moderator
 from core.email import enqueue, enqueue_many, render_email
 from core.ratelimit import client_key, hit
 from directory.models import ErrorReport, Institution
+from directory.selectors import staff_institution_ids
 
 PAGE_SIZE = 25
 MAX_ID = 2**63 - 1
@@ -48,7 +49,6 @@ ANSWER_MAX = 4000
 RATE_LIMIT = 5
 RATE_PERIOD = 3600
 # Roles scoped to an institution that may handle its reports (as `is_staff_of` in rules.py).
-STAFF_ROLES = (Role.INSTITUTION_STAFF, Role.COUNCILLOR)
 STATUS_FILTERS = ("new", "accepted", "rejected", "all")
 
 
@@ -309,12 +309,7 @@ def _handled_by(user: Any) -> QuerySet[ErrorReport] | None:
     reports = ErrorReport.objects.all()
     if is_moderator(user) or is_administrator(user):
         return reports
-    ct = ContentType.objects.get_for_model(Institution)
-    ids = [
-        int(scope_id)
-        for role, scope_type, scope_id in user.active_role_keys()
-        if role in STAFF_ROLES and scope_type == ct.pk and scope_id.isdigit()
-    ]
+    ids = staff_institution_ids(user)
     return reports.filter(institution_id__in=ids) if ids else None
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Cast
 
+from accounts.enums import STAFF_ROLES
 from core import search as search_index
 from core.models import SearchEntry
 from directory import enums
@@ -15,6 +17,20 @@ from directory.models import Institution, Service
 from directory.search import KIND as SEARCH_KIND
 from directory.search import SERVICE_KIND
 from territory.models import Municipality, PortalScope, Settlement
+
+
+def staff_institution_ids(user: Any) -> list[int]:
+    """The institutions `user` works for (staff or councillor), from the cached role keys."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    ct = ContentType.objects.get_for_model(Institution).pk
+    return sorted(
+        {
+            int(scope_id)
+            for role, scope_type, scope_id in user.active_role_keys()
+            if role in STAFF_ROLES and scope_type == ct and scope_id.isdigit()
+        }
+    )
 
 
 def matching(queryset: QuerySet[Institution], q: str) -> QuerySet[Institution]:

@@ -20,7 +20,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Model, QuerySet
@@ -32,8 +31,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.enums import Role
-from accounts.models import RoleAssignment, User
+from accounts.models import User
 from accounts.rules import is_administrator
 from consultations import diff as version_diff
 from consultations import drafts, periods
@@ -53,12 +51,12 @@ from consultations.versions import save_version
 from core.legal_calendar import SOFIA
 from core.ratelimit import ratelimit
 from directory.models import Institution
+from directory.selectors import staff_institution_ids
 
 MAX_ID = 2**62  # beyond it SQLite overflows: an unknown id is a 404
 DASHBOARD_LIMIT = 100  # per state; older ones are in the public list and the admin
 # One person's saves; generous for real editing, a stop for scripts.
 write_limit = ratelimit("consultations-staff", limit=120, period=3600)
-STAFF_ROLES = (Role.INSTITUTION_STAFF, Role.COUNCILLOR)
 
 
 @dataclass
@@ -90,22 +88,6 @@ def _user(request: HttpRequest) -> User | None:
 def _consultation(pk: int) -> Consultation:
     qs = Consultation.objects.select_related("institution", "province", "municipality")
     return get_object_or_404(qs, pk=_pk(pk))
-
-
-def staff_institution_ids(user: Any) -> list[int]:
-    """The institutions `user` works for (staff or councillor), one query."""
-    if not getattr(user, "is_authenticated", False):
-        return []
-    ids = (
-        RoleAssignment.objects.active()
-        .filter(
-            user=user,
-            role__in=STAFF_ROLES,
-            scope_type=ContentType.objects.get_for_model(Institution),
-        )
-        .values_list("scope_id", flat=True)
-    )
-    return sorted({int(i) for i in ids if i.isdigit()})
 
 
 def _institutions_for(request: HttpRequest, extra: int | None) -> QuerySet[Institution]:

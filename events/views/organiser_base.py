@@ -19,7 +19,7 @@ from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from accounts.enums import Role
+from accounts.enums import STAFF_ROLES, Role
 from accounts.models import User
 from accounts.rules import is_administrator
 from core.legal_calendar import SOFIA
@@ -39,7 +39,6 @@ ORGANISER_KINDS: dict[str, type[Model]] = {
     "organisation": Organisation,
     "network": Network,
 }
-STAFF_ROLES = (Role.INSTITUTION_STAFF, Role.COUNCILLOR)
 
 
 def pk_or_404(pk: int) -> int:
