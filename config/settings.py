@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "organisations",
     "consultations",
     "events",
+    "monitoring",
     "api",
 ]
 
@@ -303,3 +304,12 @@ LOGGING = {
 PORTAL_NAME = _("Electronic Region")
 NINJA_PAGINATION_MAX_LIMIT = 500
 DATA_DIR = BASE_DIR / "data"
+
+# --- Monitoring: statutory periods that domain-rules.md marks unconfirmed ---------------------
+# (monitoring/legal.py; the methodology page shows them as settings, with their legal basis).
+MONITORING_ZDOI_VOLUME_EXTENSION_DAYS = int(env("MONITORING_ZDOI_VOLUME_EXTENSION_DAYS", "10"))
+MONITORING_ZDOI_THIRD_PARTY_EXTENSION_DAYS = int(
+    env("MONITORING_ZDOI_THIRD_PARTY_EXTENSION_DAYS", "14")
+)
+MONITORING_APK_SIGNAL_MONTHS = int(env("MONITORING_APK_SIGNAL_MONTHS", "2"))
+MONITORING_APK_FORWARD_DAYS = int(env("MONITORING_APK_FORWARD_DAYS", "7"))

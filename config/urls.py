@@ -23,6 +23,7 @@ urlpatterns += i18n_patterns(
     path("organisations/", include("organisations.urls")),
     path("consultations/", include("consultations.urls")),
     path("events/", include("events.urls")),
+    path("monitoring/", include("monitoring.urls")),
     path("accounts/", include("allauth.urls")),
     path("profile/", include("accounts.urls")),
     path("admin/", admin.site.urls),

@@ -15,6 +15,7 @@ NAV = [
     ("organisations:index", _("Organisations")),
     ("consultations:index", _("Consultations")),
     ("events:index", _("Events")),
+    ("monitoring:index", _("Monitoring")),
     ("search", _("Search")),
     ("api-page", _("Open data")),
 ]

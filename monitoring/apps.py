@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MonitoringConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "monitoring"
+    verbose_name = _("Monitoring of the administration")
+
+    def ready(self) -> None:
+        from monitoring import rules  # noqa: F401  (register the permissions)

@@ -1,0 +1,7 @@
+"""Monitoring views: requests (being built)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
