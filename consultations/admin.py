@@ -20,6 +20,7 @@ from consultations.models import (
     StateChange,
     Support,
 )
+from core.admin import HTTPS_URLS
 from core.admin_history import ReadOnlyHistoryAdmin
 
 
@@ -110,6 +111,7 @@ class ProposalGroupAdmin(admin.ModelAdmin):
 
 @admin.register(Hearing)
 class HearingAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = ("consultation", "starts_at", "place")
     raw_id_fields = ("consultation",)
 

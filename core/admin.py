@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.db import models
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from core.models import DeclaredDay
+
+# Links people paste without a scheme are taken as https (Django 6's default already); every
+# ModelAdmin with a URLField uses it as its formfield_overrides.
+HTTPS_URLS: dict[type[models.Field[Any, Any]], dict[str, Any]] = {
+    models.URLField: {"assume_scheme": "https"}
+}
 
 
 @admin.register(DeclaredDay)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from core.admin import HTTPS_URLS
 from core.admin_history import ReadOnlyHistoryAdmin
 from directory.models import (
     Change,
@@ -39,6 +40,7 @@ class HoursExceptionInline(admin.TabularInline):
 
 @admin.register(Institution)
 class InstitutionAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = ("name_bg", "kind", "province", "verified_at")
     list_filter = ("kind", "province")
     search_fields = ("name_bg", "name_en", "short_name", "eik")
@@ -54,6 +56,7 @@ class InstitutionAdmin(admin.ModelAdmin):
 
 @admin.register(Service)
 class ServiceAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = ("name", "institution", "fee_eur", "deadline")
     search_fields = ("name", "register_code")
     list_select_related = ("institution",)

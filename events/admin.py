@@ -12,13 +12,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
-from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.admin import HTTPS_URLS
 from core.admin_history import ReadOnlyHistoryAdmin
 from events.models import (
     Attendance,
@@ -33,11 +33,6 @@ from events.models import (
     Session,
     Strand,
 )
-
-# Links people paste without a scheme are taken as https (Django 6's default already).
-HTTPS_URLS: dict[type[models.Field[Any, Any]], dict[str, Any]] = {
-    models.URLField: {"assume_scheme": "https"}
-}
 
 
 class SessionInline(admin.TabularInline):

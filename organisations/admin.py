@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from core.admin import HTTPS_URLS
 from core.admin_history import ReadOnlyHistoryAdmin
 from organisations.models import (
     Activity,
@@ -32,6 +33,7 @@ class TaxonomyAdmin(admin.ModelAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = ("name", "legal_form", "eik", "visibility", "register_status", "is_demo")
     list_filter = ("legal_form", "visibility", "register_status", "is_demo")
     search_fields = ("name", "name_en", "eik", "register_number")
