@@ -30,7 +30,18 @@ class SearchItem(Schema):
 class SearchGroup(Schema):
     type: str = Field(description="Type of the results (e.g. municipality).")
     label: str = Field(description="Human name of the type.")
-    count: int = Field(description="All matches of this type; `items` holds the best of them.")
+    count: int = Field(
+        description=(
+            "Matches of this type, counted up to "
+            f"{search_index.COUNT_CAP}; `items` holds the best of them."
+        )
+    )
+    count_capped: bool = Field(
+        description=(
+            f"True when there are more than {search_index.COUNT_CAP} matches of this type: "
+            "`count` is then the cap, not the number of matches."
+        )
+    )
     items: list[SearchItem]
 
 
@@ -78,6 +89,7 @@ def search(
                 "type": group.kind.kind,
                 "label": str(group.kind.label),
                 "count": group.count,
+                "count_capped": group.capped,
                 "items": group.entries,
             }
             for group in groups
