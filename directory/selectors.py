@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import CharField, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Cast
 
@@ -234,3 +239,73 @@ class ServiceSearch:
 
     def __getitem__(self, index: slice) -> list[Service]:
         return services_for(list(self.entries[index]))
+
+
+# --- Search results kept in the cache ------------------------------------------------------
+
+# A search's counts and pages are kept for a while under the directory's version, which every
+# save or deletion of an institution, a service or a kind of institution, and every change of
+# an institution's area, moves on (the search index follows the same saves): the full-text
+# queries of a broad word ("пловдив": hundreds of institutions and services) are most of the
+# list's time, and the next page, the way back or the next person asking reuse them. Bulk
+# loads raise no signal: their results show within SEARCH_CACHE_SECONDS.
+SEARCH_CACHE_SECONDS = 120
+VERSION_KEY = "directory:search-version"
+
+
+def directory_version() -> int:
+    """The directory's version. When it is lost (evicted; or expired: the database cache
+    gives a raised version its default timeout) it starts again from the clock, never at a
+    number whose results may still be in the cache."""
+    return cast(int, cache.get_or_set(VERSION_KEY, time.time_ns, timeout=None))
+
+
+def _move_version() -> None:
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # not in the cache: see directory_version
+        cache.set(VERSION_KEY, time.time_ns(), timeout=None)
+
+
+def directory_changed(*args: Any, **kwargs: Any) -> None:
+    """An institution, a service, a kind or an area changed: cached results are stale. Moved
+    on now (this transaction's own reads) and again once it commits (a page cached from the
+    old rows by another request meanwhile)."""
+    _move_version()
+    transaction.on_commit(_move_version)
+
+
+class CachedResults:
+    """The results of a search (a queryset, or service entries), as pagination takes them —
+    `count()` and one slice — with both kept in the cache under the directory's version and
+    the filters (see SEARCH_CACHE_SECONDS)."""
+
+    def __init__(self, results: Any, name: str, filters: Filters, version: int) -> None:
+        """`version`: directory_version(), read once for the page's lists."""
+        self.results = results
+        spec = json.dumps(
+            [filters.q, filters.kind, filters.province, filters.municipality, filters.show_all]
+        )
+        digest = hashlib.sha256(spec.encode()).hexdigest()[:32]
+        self.key = f"directory:{name}:{version}:{digest}"
+
+    def count(self) -> int:
+        key = f"{self.key}:count"
+        found: int | None = cache.get(key)
+        if found is None:
+            found = self.results.count()
+            cache.set(key, found, SEARCH_CACHE_SECONDS)
+        return found
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[Any]:
+        if index.start == index.stop:  # the empty first page of no results
+            return []
+        key = f"{self.key}:{index.start}:{index.stop}"
+        found: list[Any] | None = cache.get(key)
+        if found is None:
+            found = list(self.results[index])
+            cache.set(key, found, SEARCH_CACHE_SECONDS)
+        return found

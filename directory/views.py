@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -186,14 +186,21 @@ def index(request: HttpRequest) -> HttpResponse:
         # Without a filter, the part of the country this portal serves (DESIGN.md §2.1).
         scope = PortalScope.current()
         qs = selectors.in_scope(qs, scope)
-    page_obj = Paginator(qs.values_list(*ROW_COLUMNS), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows: Any = qs.values_list(*ROW_COLUMNS)
+    version = 0
+    if filters.q:
+        # A search: its counts and pages are kept in the cache (selectors.CachedResults).
+        version = selectors.directory_version()
+        rows = selectors.CachedResults(rows, "institutions", filters, version)
+    page_obj = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     institution_rows = _institution_rows(page_obj.object_list, kinds, provinces)
-    services_page = None
+    services_page: Page[Any] | None = None
     service_rows: list[ServiceRow] = []
     if filters.q:
-        services_page = Paginator(selectors.service_entries(filters), PAGE_SIZE).get_page(
-            request.GET.get("spage")
+        entries: Any = selectors.CachedResults(
+            selectors.service_entries(filters), "services", filters, version
         )
+        services_page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("spage"))
         if services_page.paginator.count:
             service_rows = _rows(selectors.services_for(list(services_page)))
     crumbs = _crumbs()

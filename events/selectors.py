@@ -13,6 +13,7 @@ import calendar as calendar_mod
 import datetime
 import hashlib
 import json
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -20,6 +21,7 @@ from typing import Any, cast
 from django.core.cache import cache
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
@@ -27,7 +29,7 @@ from django.utils.translation import gettext as _
 from core import search as search_index
 from core.legal_calendar import SOFIA
 from directory.models import Institution
-from events.enums import ACTIVE_REGISTRATION_STATES, Format, RegistrationState, State
+from events.enums import ACTIVE_REGISTRATION_STATES, Format, Kind, RegistrationState, State
 from events.models import (
     Certificate,
     Event,
@@ -140,6 +142,10 @@ def listed(filters: dict[str, Any], now: datetime.datetime | None = None) -> Que
 
 # --- what a row says -------------------------------------------------------------------------
 
+# An id no event has, replaced in one reversed address by each row's own (a reverse per row
+# costs more than the rest of the row).
+URL_PLACEHOLDER = 987654321
+
 
 def _date(moment: datetime.datetime) -> str:
     return f"{moment.astimezone(SOFIA):%d.%m.%Y}"
@@ -224,9 +230,15 @@ def registration_status(event: Event, now: datetime.datetime | None = None) -> S
 
 
 def decorate(events: list[Event], now: datetime.datetime | None = None) -> list[Event]:
-    """Attach what a row shows: when, where and the registration status."""
+    """Attach what a row shows: when, where, the registration status, and its address, kind
+    and start as written out (_event_row.html: no reverse or choice lookup per row)."""
     now = now or timezone.now()
+    pattern = reverse("events:detail", args=[URL_PLACEHOLDER])
+    kinds = dict(Kind.choices)
     for e in events:
+        e.url = pattern.replace(str(URL_PLACEHOLDER), str(e.pk))  # type: ignore[attr-defined]
+        e.kind_text = str(kinds.get(e.kind, e.kind))  # type: ignore[attr-defined]
+        e.starts_iso = timezone.localtime(e.starts_at).isoformat()  # type: ignore[attr-defined]
         e.when_text = when_text(e.starts_at, e.ends_at)  # type: ignore[attr-defined]
         e.place_text = place_text(e)  # type: ignore[attr-defined]
         e.status = registration_status(e, now)  # type: ignore[attr-defined]
@@ -254,11 +266,17 @@ LISTS_CACHE_SECONDS = 600
 LISTS_VERSION = "events:lists-version"
 
 
+def lists_version() -> int:
+    """The lists' version. When it is lost (it expires: the database cache gives a raised
+    version its default timeout, shorter than the months'; or evicted) it starts again from
+    the clock, never at a number whose months may still be in the cache."""
+    return cast(int, cache.get_or_set(LISTS_VERSION, time.time_ns, timeout=None))
+
+
 def public_organisers(area: str) -> list[tuple[str, str]]:
     """(`institution-12`, name) for every organiser of a public event in `area` (a province
     or municipality code), in name order."""
-    version = cache.get_or_set(LISTS_VERSION, 1)
-    key = f"events:organisers:{version}:{get_language() or 'bg'}:{area}"
+    key = f"events:organisers:{lists_version()}:{get_language() or 'bg'}:{area}"
     found: list[tuple[str, str]] | None = cache.get(key)
     if found is not None:
         return found
@@ -290,8 +308,8 @@ def forget_public_organisers(**kwargs: Any) -> None:
     found again."""
     try:
         cache.incr(LISTS_VERSION)
-    except ValueError:  # not there (yet, or any more)
-        cache.set(LISTS_VERSION, 2)
+    except ValueError:  # not there (yet, or any more): see lists_version
+        cache.set(LISTS_VERSION, time.time_ns(), timeout=None)
 
 
 # --- the month calendar ----------------------------------------------------------------------
@@ -364,14 +382,21 @@ def _midnight(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(0), tzinfo=SOFIA)
 
 
-def month_of(year: int, month: int, filters: dict[str, Any]) -> Month:
-    """`month_grid`, kept in the cache until an event is saved (the same for everyone: a busy
-    month of a region is a thousand events to sort into days)."""
+def month_key(year: int, month: int, filters: dict[str, Any]) -> str:
+    """The cache key of a month as shown today with these filters, under the lists' version
+    (an event saved or deleted moves it on): its grid (`month_of`) and its rendered table."""
     spec = json.dumps(
-        [cache.get_or_set(LISTS_VERSION, 1), year, month, f"{now_in_sofia():%Y-%m-%d}",
+        [lists_version(), year, month, f"{now_in_sofia():%Y-%m-%d}",
          sorted(filters.items())], default=str,
     )  # fmt: skip
-    key = "events:month:" + hashlib.sha256(spec.encode()).hexdigest()[:32]
+    return "events:month:" + hashlib.sha256(spec.encode()).hexdigest()[:32]
+
+
+def month_of(year: int, month: int, filters: dict[str, Any], key: str | None = None) -> Month:
+    """`month_grid`, kept in the cache until an event is saved (the same for everyone: a busy
+    month of a region is a thousand events to sort into days). `key`: `month_key`'s, when
+    the caller has it already."""
+    key = key or month_key(year, month, filters)
     found: Month | None = cache.get(key)
     if found is None:
         found = month_grid(year, month, filters)

@@ -189,14 +189,18 @@ class Facets:
     ids: frozenset[int] | None
 
 
-def facets(filters: CatalogueFilters) -> Facets:
-    """`count_facets`, kept for FACET_CACHE_SECONDS (the order of the list does not matter)."""
+def _digest(filters: CatalogueFilters) -> str:
+    """The filters (not the order) as a short key."""
     spec = json.dumps(
         [filters.q, filters.fields, filters.legal_forms, filters.provinces, filters.municipalities,
          filters.reaches, filters.networks, sorted(filters.scope)], sort_keys=True,
     )  # fmt: skip
-    digest = hashlib.sha256(spec.encode()).hexdigest()[:32]
-    key = f"organisations:facets:{catalogue_version()}:{digest}"
+    return hashlib.sha256(spec.encode()).hexdigest()[:32]
+
+
+def facets(filters: CatalogueFilters) -> Facets:
+    """`count_facets`, kept for FACET_CACHE_SECONDS (the order of the list does not matter)."""
+    key = f"organisations:facets:{catalogue_version()}:{_digest(filters)}"
     found: Facets | None = cache.get(key)
     if found is None:
         found = count_facets(filters)
@@ -321,6 +325,26 @@ def catalogue_entries(
     return entries.filter(object_id__in=ids_query)
 
 
+def ordered_ids(filters: CatalogueFilters, ids: frozenset[int]) -> list[int]:
+    """The ids the facet pass found (at most ID_LIST_LIMIT), in the list's order
+    (`catalogue_entries` by relevance, else `catalogue_list`), kept like the facets under the
+    catalogue's version for FACET_CACHE_SECONDS: every page of the list, and the list again,
+    then slices them instead of sorting the matches (by relevance running the full-text search
+    once more)."""
+    key = f"organisations:order:{catalogue_version()}:{filters.sort}:{_digest(filters)}"
+    found: list[int] | None = cache.get(key)
+    if found is None:
+        if filters.sort == Sort.RELEVANCE:
+            found = [
+                int(pk)
+                for pk in catalogue_entries(filters, ids).values_list("object_id", flat=True)
+            ]
+        else:
+            found = list(catalogue_list(filters, ids).values_list("pk", flat=True))
+        cache.set(key, found, FACET_CACHE_SECONDS)
+    return found
+
+
 # What a list row shows (organisations/views/catalogue.py `_row` and the list template).
 ROW_FIELDS = (
     "pk", "name", "name_en", "legal_form", "register_status", "representatives_count",
@@ -330,11 +354,17 @@ ROW_FIELDS = (
 )  # fmt: skip
 
 
+def _row_id(o: Any) -> int:
+    if isinstance(o, int):
+        return o
+    return int(o.object_id) if isinstance(o, SearchEntry) else int(o.pk)
+
+
 def rows_for(organisations: Iterable[Any]) -> list[dict[str, Any]]:
-    """A page of organisations (or of their search entries) as list rows, in the given
-    order: the ROW_FIELDS and `field_ids` (unordered), in two queries of plain values (no model
-    instances: a page of them cost a third of the list's time)."""
-    ids = [int(o.object_id) if isinstance(o, SearchEntry) else o.pk for o in organisations]
+    """A page of organisations (or of their search entries, or their ids) as list rows, in
+    the given order: the ROW_FIELDS and `field_ids` (unordered), in two queries of plain values
+    (no model instances: a page of them cost a third of the list's time)."""
+    ids = [_row_id(o) for o in organisations]
     found = {v["pk"]: v for v in Organisation.objects.filter(pk__in=ids).values(*ROW_FIELDS)}
     for v in found.values():
         v["field_ids"] = []

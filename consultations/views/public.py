@@ -12,22 +12,29 @@ everyone but those who manage them (rules.py: view_consultation).
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 from dataclasses import dataclass
 from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Cast
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import localize
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from consultations import comments as workflows
@@ -171,6 +178,71 @@ def _thread_page(
     return page
 
 
+# An id no comment or organisation has, replaced in one reversed address by each row's own:
+# a reverse per link of each comment cost a fifth of a consultation's page.
+_PLACEHOLDER = 987654321
+_ANCHOR_PLACEHOLDER = "unit-anchor-placeholder"
+
+
+def _pattern(name: str, *args: Any) -> str:
+    return reverse(name, args=[*args, _PLACEHOLDER])
+
+
+def _filled(pattern: str, value: Any) -> str:
+    return pattern.replace(str(_PLACEHOLDER), str(value))
+
+
+class _CommentLinks:
+    """What comment.html shows of a comment written out once per page, not by the template
+    for each comment: its addresses, its time, and its counts in words."""
+
+    def __init__(self, consultation: Consultation) -> None:
+        pk = consultation.pk
+        self.comment = _pattern("consultations:comment", pk)
+        self.support = _pattern("consultations:comment-support", pk)
+        self.edit = _pattern("consultations:comment-edit", pk)
+        self.report = _pattern("consultations:comment-report", pk)
+        self.organisation = _pattern("organisations:detail")
+        self.network = _pattern("organisations:network")
+        self.counts: dict[tuple[str, int], SafeString] = {}
+
+    def counted(self, text: str, n: int) -> SafeString:
+        """`_counted` once per text and number on the page (most are 0 or 1)."""
+        key = (text, n)
+        if key not in self.counts:
+            self.counts[key] = _counted(text, n)
+        return self.counts[key]
+
+    def attach(self, c: Comment) -> None:
+        c.url = _filled(self.comment, c.pk)  # type: ignore[attr-defined]
+        c.support_url = _filled(self.support, c.pk)  # type: ignore[attr-defined]
+        c.edit_url = _filled(self.edit, c.pk)  # type: ignore[attr-defined]
+        c.report_url = _filled(self.report, c.pk)  # type: ignore[attr-defined]
+        author_url = ""
+        if c.organisation_id:
+            author_url = _filled(self.organisation, c.organisation_id)
+        elif c.network_id:
+            author_url = _filled(self.network, c.network_id)
+        c.author_url = author_url  # type: ignore[attr-defined]
+        written = timezone.localtime(c.created_at)
+        c.written_iso = written.isoformat()  # type: ignore[attr-defined]
+        c.written_text = f"{written:%d.%m.%Y %H:%M}"  # type: ignore[attr-defined]
+        supports = c.supports_count
+        c.supporters_text = self.counted(  # type: ignore[attr-defined]
+            ngettext("%(n)s supporter", "%(n)s supporters", supports), supports
+        )
+        replies = len(getattr(c, "thread", ()))
+        c.replies_text = self.counted(  # type: ignore[attr-defined]
+            ngettext("%(n)s reply", "%(n)s replies", replies), replies
+        )
+
+
+def _counted(text: str, n: int) -> SafeString:
+    """A count in words as {% blocktranslate count n=... %} writes it: the number localized
+    and escaped, the translation as it is."""
+    return mark_safe(text % {"n": conditional_escape(localize(n))})  # noqa: S308
+
+
 def _decorate(
     request: HttpRequest,
     consultation: Consultation,
@@ -202,8 +274,10 @@ def _decorate(
         )
     moderator = user.has_perm("consultations.moderate_comment", consultation)
     now = timezone.now()
+    links = _CommentLinks(consultation)
     for c in everything:
         c.consultation = consultation  # no query per comment for its consultation
+        links.attach(c)
         own = user.is_authenticated and c.author_id == user.pk
         c.can_edit = bool(  # type: ignore[attr-defined]
             own and may_comment and not c.hidden_at and now <= workflows.editable_until(c)
@@ -401,7 +475,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         form = _comment_form(request, consultation)
     version = _current_version(consultation)
-    units = _marked(list(version.articles.order_by("index"))) if version else []
+    units = _marked(list(version.articles.order_by("index")), consultation) if version else []
+    toc = [u for u in units if u.kind in TOC_KINDS]
     page = _thread_page(request, consultation, None, request.GET.get("page"))
     day = today()
     return render(
@@ -421,7 +496,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "hearings": list(consultation.hearings.all()),
             "version": version,
             "units": units,
-            "toc": [u for u in units if u.kind in TOC_KINDS],
+            "toc": toc,
+            "draft": _draft(consultation, units, toc) if version else "",
             "page_obj": page,
             "comments": page.object_list,
             "form": form,
@@ -457,7 +533,7 @@ def unit(request: HttpRequest, pk: int, anchor: str) -> HttpResponse:
     else:
         form = _comment_form(request, consultation)
     # The unit with what it contains (an article's paragraphs and points), in order.
-    parts = _marked([article, *_descendants(version, article)])
+    parts = _marked([article, *_descendants(version, article)], consultation)
     page = _thread_page(request, consultation, article, request.GET.get("page"))
     return render(
         request,
@@ -477,9 +553,48 @@ def unit(request: HttpRequest, pk: int, anchor: str) -> HttpResponse:
     )
 
 
-def _marked(units: list[Article]) -> list[Article]:
+# The draft's text (its contents and every unit: dozens to hundreds) is the same for everyone
+# until a unit or its count of comments changes: rendered once and kept under a key made of
+# everything it shows.
+DRAFT_CACHE_SECONDS = 600
+
+
+def _draft(consultation: Consultation, units: list[Article], toc: list[Article]) -> SafeString:
+    """The draft's contents and text (includes/draft.html), kept in the cache under the hash
+    of what they show: the units as loaded (their texts and counts of comments), the
+    consultation (its links) and the language. A changed unit or a new comment on one is
+    another key, so nothing is ever shown stale."""
+    shown = [
+        [u.pk, u.kind, u.number, u.label, u.anchor, u.title, u.text, u.depth, u.commentable,
+         u.comments_count]
+        for u in units
+    ]  # fmt: skip
+    spec = json.dumps([consultation.pk, get_language(), shown], ensure_ascii=False)
+    key = "consultations:draft:" + hashlib.sha256(spec.encode()).hexdigest()[:40]
+    html: str | None = cache.get(key)
+    if html is None:
+        context = {"consultation": consultation, "units": units, "toc": toc}
+        html = render_to_string("consultations/includes/draft.html", context)
+        cache.set(key, html, DRAFT_CACHE_SECONDS)
+    return mark_safe(html)  # noqa: S308 - rendered by the template above, autoescaped
+
+
+def _marked(units: list[Article], consultation: Consultation) -> list[Article]:
+    """Mark the headings, and write out the link of each commentable unit to its page with
+    its count of comments once here rather than in unit.html for each of them."""
+    pattern = ""
     for u in units:
         u.is_heading = u.kind in HEADING_KINDS  # type: ignore[attr-defined]
+        if u.commentable:
+            if not pattern:
+                pattern = reverse("consultations:unit", args=[consultation.pk, _ANCHOR_PLACEHOLDER])
+            u.url = pattern.replace(_ANCHOR_PLACEHOLDER, u.anchor)  # type: ignore[attr-defined]
+            u.comment_on_text = mark_safe(  # type: ignore[attr-defined]  # noqa: S308
+                _("Comment on %(label)s") % {"label": conditional_escape(u.label)}
+            )
+            u.comments_text = _counted(  # type: ignore[attr-defined]
+                ngettext("%(n)s comment", "%(n)s comments", u.comments_count), u.comments_count
+            )
     return units
 
 

@@ -18,22 +18,26 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS, WEEKDAYS, WEEKDAYS_ABBR
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import User
 from core import ical
+from core.i18n import localized
 from core.legal_calendar import SOFIA
 from core.models import Topic
 from core.ratelimit import ratelimit
-from core.widgets import ListSelect
+from core.widgets import ListSelect, PlainTextInput
 from directory.models import Institution
 from events import selectors, services
 from events.enums import (
@@ -103,8 +107,30 @@ def _moment(value: datetime.datetime | None) -> str:
 # --- the list and the calendar ---------------------------------------------------------------
 
 
+def _places() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The provinces' and the municipalities' (code, name) in name order, from plain values:
+    the 265 municipalities as model instances cost a tenth of the list's time. The names as
+    core.i18n.localized gives them, the language looked up once."""
+    english = localized("", "en") == "en"
+    provinces = [
+        (code, en if english and en else bg)
+        for code, bg, en in Province.objects.order_by("name_bg").values_list(
+            "code", "name_bg", "name_en"
+        )
+    ]
+    municipalities = [
+        (code, en if english and en else bg)
+        for code, bg, en in Municipality.objects.order_by("name_bg", "code").values_list(
+            "code", "name_bg", "name_en"
+        )
+    ]
+    return provinces, municipalities
+
+
 class FilterForm(forms.Form):
-    q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=200)
+    q = forms.CharField(
+        label=gettext_lazy("Search"), required=False, max_length=200, widget=PlainTextInput
+    )
     when = forms.ChoiceField(
         label=gettext_lazy("When"),
         required=False,
@@ -127,16 +153,9 @@ class FilterForm(forms.Form):
         everything = [("", _("all"))]
         choice = lambda name: cast(forms.ChoiceField, self.fields[name])  # noqa: E731
         choice("kind").choices = everything + list(Kind.choices)
-        choice("province").choices = everything + [
-            (p.code, p.name)
-            for p in Province.objects.order_by("name_bg").only("code", "name_bg", "name_en")
-        ]
-        choice("municipality").choices = everything + [
-            (m.code, m.name)
-            for m in Municipality.objects.order_by("name_bg", "code").only(
-                "code", "name_bg", "name_en"
-            )
-        ]
+        provinces, municipalities = _places()
+        choice("province").choices = everything + provinces
+        choice("municipality").choices = everything + municipalities
         choice("topic").choices = everything + [(t.slug, t.name) for t in Topic.objects.all()]
         choice("organiser").choices = everything + self._organisers()
 
@@ -234,13 +253,28 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _month_table(key: str, month: selectors.Month, title: str) -> SafeString:
+    """The month's table (a busy month has a hundred links in it), rendered once and kept with
+    the month under `key` (selectors.month_key: the lists' version, the filters and the day)
+    for each language."""
+    table_key = f"{key}:table:{get_language() or 'bg'}"
+    table: str | None = cache.get(table_key)
+    if table is None:
+        weekdays = [(WEEKDAYS[n], WEEKDAYS_ABBR[n]) for n in range(7)]
+        context = {"month": month, "title": title, "weekdays": weekdays}
+        table = render_to_string("events/public/_month_table.html", context)
+        cache.set(table_key, table, selectors.LISTS_CACHE_SECONDS)
+    return mark_safe(table)  # noqa: S308 - rendered by the template above, autoescaped
+
+
 @require_http_methods(["GET", "HEAD"])
 def calendar(request: HttpRequest) -> HttpResponse:
     form = CalendarForm(request.GET or None)
     filters = form.filters() if request.GET else {}
     today = selectors.now_in_sofia().date()
     year, month = filters.get("month") or (today.year, today.month)
-    shown = selectors.month_of(year, month, filters)
+    key = selectors.month_key(year, month, filters)
+    shown = selectors.month_of(year, month, filters, key)
     page_obj = Paginator(selectors.month_list(year, month, filters), LIST_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -257,10 +291,10 @@ def calendar(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "month": shown,
+            "month_table": _month_table(key, shown, title),
             "page_obj": page_obj,
             "events": listed_events,
             "title": title,
-            "weekdays": [(WEEKDAYS[n], WEEKDAYS_ABBR[n]) for n in range(7)],
             "previous_month": shown.previous if year > selectors.MIN_YEAR or month > 1 else "",
             "next_month": shown.next if year < selectors.MAX_YEAR or month < 12 else "",
             "filtered": _chosen(filters),

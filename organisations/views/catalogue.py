@@ -23,7 +23,7 @@ from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import number_format
-from django.utils.html import format_html
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -117,25 +117,23 @@ class Facet:
 
     def checkboxes(self) -> SafeString:
         """The options as a list of checkboxes, written out here: through the template's
-        loop the hundred or so options cost a third of the page."""
-        items = [
-            format_html(
-                '<li><div class="checkbox"><input type="checkbox" id="f-{name}-{n}" '
-                'name="{name}" value="{value}"{checked}><label for="f-{name}-{n}">{label} '
-                '<span class="muted">({count})</span></label></div></li>',
-                name=self.name,
-                n=n,
-                value=o.value,
-                checked=mark_safe(" checked") if o.checked else "",
-                label=o.label,
-                count=o.count_text,
+        loop the hundred or so options cost a third of the page (and plain escaping, not
+        format_html, with each count written once: a sixth of what remained)."""
+        name = conditional_escape(self.name)
+        counts: dict[int, str] = {}
+        items = []
+        for n, o in enumerate(self.options, start=1):
+            if o.count not in counts:
+                counts[o.count] = conditional_escape(o.count_text)
+            checked = " checked" if o.checked else ""
+            items.append(
+                f'<li><div class="checkbox"><input type="checkbox" id="f-{name}-{n}" '
+                f'name="{name}" value="{conditional_escape(o.value)}"{checked}>'
+                f'<label for="f-{name}-{n}">{conditional_escape(o.label)} '
+                f'<span class="muted">({counts[o.count]})</span></label></div></li>'
             )
-            for n, o in enumerate(self.options, start=1)
-        ]
-        return format_html(
-            '<ul class="columns plain-list">{}</ul>',
-            mark_safe("".join(items)),  # noqa: S308 - each item escaped by format_html
-        )
+        # Every value, label and count is escaped above.
+        return mark_safe('<ul class="columns plain-list">' + "".join(items) + "</ul>")  # noqa: S308
 
 
 def _options(
@@ -191,11 +189,13 @@ def index(request: HttpRequest) -> HttpResponse:
     filters = replace(reading.filters, sort=sort)
     facets_found = selectors.facets(filters)
     counts = facets_found.counts
-    rows_query: Any = (
-        selectors.catalogue_entries(filters, facets_found.ids)
-        if sort == Sort.RELEVANCE
-        else selectors.catalogue_list(filters, facets_found.ids)
-    )
+    rows_query: Any
+    if facets_found.ids is not None:
+        rows_query = selectors.ordered_ids(filters, facets_found.ids)
+    elif sort == Sort.RELEVANCE:
+        rows_query = selectors.catalogue_entries(filters)
+    else:
+        rows_query = selectors.catalogue_list(filters)
     paginator = Paginator(rows_query, PAGE_SIZE)
     paginator.count = facets_found.total  # counted by the facet pass: no COUNT query
     page_obj = paginator.get_page(request.GET.get("page"))
