@@ -17,6 +17,7 @@ from datetime import date
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from core.legal_calendar import LegalCalendar
 
@@ -156,11 +157,11 @@ class Rule:
 
 
 def _days(n: int) -> str:
-    return str(_("%(n)s days") % {"n": n})
+    return ngettext("%(n)s day", "%(n)s days", n) % {"n": n}
 
 
 def _months(n: int) -> str:
-    return str(_("%(n)s months") % {"n": n})
+    return ngettext("%(n)s month", "%(n)s months", n) % {"n": n}
 
 
 def rules() -> list[Rule]:

@@ -15,6 +15,7 @@ name (shown only when they chose so), address and e-mail.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -69,13 +70,27 @@ class MonitoredQuerySet(models.QuerySet[Any]):
     def public(self) -> Any:
         return self.filter(is_public=True)
 
-    def visible_to(self, user: Any, staff_institution_ids: list[int]) -> Any:
-        """Public ones, the person's own, and those of the institutions they work for."""
+    def visible_to(self, user: Any) -> Any:
+        """What `user` may see, as one filter (rules.py, view_item): the public ones, their
+        own and their organisations', those of the institutions they work for or that were
+        forwarded to them; everything for moderators and administrators."""
+        from accounts.rules import is_administrator, is_moderator
+        from directory.selectors import staff_institution_ids
+        from organisations.selectors import represented_ids
+
+        if is_moderator.test(user) or is_administrator.test(user):
+            return self.all()
         condition = Q(is_public=True)
         if getattr(user, "is_authenticated", False):
             condition |= Q(**{self.model.OWNER_FIELD: user})
-        if staff_institution_ids:
-            condition |= Q(institution_id__in=staff_institution_ids)
+            organisations = represented_ids(user)
+            if organisations and hasattr(self.model, "organisation"):
+                condition |= Q(organisation_id__in=organisations)
+            staff = staff_institution_ids(user)
+            if staff:
+                condition |= Q(institution_id__in=staff)
+                if hasattr(self.model, "forwarded_to"):
+                    condition |= Q(forwarded_to_id__in=staff)
         return self.filter(condition)
 
     def overdue(self) -> Any:
@@ -577,6 +592,9 @@ class CommitmentUpdate(models.Model):
         validators=[MaxLengthValidator(MAX_TEXT_LENGTH)],
     )  # fmt: skip
     evidence_url = models.URLField(_("link to evidence"), blank=True)
+    # What the timeline shows in the reader's language: {"rating": 4}, or a changed deadline
+    # {"old_deadline": "2027-06-30", "new_deadline": "2028-03-31", "deadline_reason": "..."}.
+    details = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:
         ordering = ["at", "pk"]
@@ -585,6 +603,24 @@ class CommitmentUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.commitment_id}: {self.kind}"
+
+    @property
+    def corrected_labels(self) -> str:
+        """The names of the fields a correction changed, in the reader's language."""
+        names = self.details.get("corrected") or []
+        fields = (Commitment._meta.get_field(name) for name in names)
+        return ", ".join(str(getattr(field, "verbose_name", field.name)) for field in fields)
+
+    @property
+    def deadline_change(self) -> tuple[date, date, str] | None:
+        """(old deadline, new deadline, reason) when this update moved the deadline."""
+        if "new_deadline" not in self.details:
+            return None
+        return (
+            date.fromisoformat(self.details["old_deadline"]),
+            date.fromisoformat(self.details["new_deadline"]),
+            self.details.get("deadline_reason", ""),
+        )
 
 
 class CommitmentRating(models.Model):

@@ -29,6 +29,20 @@ class NoPersonalNumbersMixin:
         return cleaned
 
 
+class VersionField(forms.IntegerField):
+    """The version of the record the person saw (optimistic locking), in a hidden input: an
+    error here means the page was tampered with or is out of date."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        message = _("The page was out of date: reload it and try again.")
+        kwargs.setdefault(
+            "error_messages", {"required": message, "invalid": message, "min_value": message}
+        )
+        super().__init__(min_value=1, **kwargs)
+
+
 class PastDateField(forms.DateField):
     """A date of something that already happened (a registration, a decision): today at most,
     in Sofia."""
