@@ -12,6 +12,7 @@ from api.search import router as search_router
 from consultations.api import router as consultations_router
 from directory.api import router as directory_router
 from events.api import router as events_router
+from monitoring.api import router as monitoring_router
 from organisations.api import router as organisations_router
 from territory.api import router as territory_router
 
@@ -61,4 +62,5 @@ api.add_router("/", directory_router)
 api.add_router("/", organisations_router)
 api.add_router("/", consultations_router)
 api.add_router("/", events_router)
+api.add_router("/", monitoring_router)
 api.add_router("/", search_router)

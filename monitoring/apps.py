@@ -8,4 +8,5 @@ class MonitoringConfig(AppConfig):
     verbose_name = _("Monitoring of the administration")
 
     def ready(self) -> None:
-        from monitoring import rules  # noqa: F401  (register the permissions)
+        # Register the permissions, and the search kinds with their hooks, at start-up.
+        from monitoring import rules, search  # noqa: F401
