@@ -43,6 +43,7 @@ setup: $(VENV)/.installed-runtime
 	$(PY) manage.py load_demo_organisations
 	$(PY) manage.py load_demo_consultations
 	$(PY) manage.py load_demo_events
+	$(PY) manage.py load_demo_monitoring
 
 run: setup
 	@bash scripts/serve.sh $(PORT)

@@ -48,6 +48,9 @@ class Scale:
     consultation_comments: int = 10_000  # comments of the one big consultation
     report_proposals: int = 5_000  # proposals in the published report that is timed
     events: int = 50_000  # events (bench/generate_events.py)
+    information_requests: int = 200_000  # monitoring (bench/generate_monitoring.py)
+    signals: int = 20_000  # proposals and signals (bench/generate_monitoring.py)
+    commitments: int = 5_000  # commitments (bench/generate_monitoring.py)
 
     @classmethod
     def tiny(cls) -> Scale:
@@ -60,6 +63,9 @@ class Scale:
             consultation_comments=40,
             report_proposals=20,
             events=40,
+            information_requests=60,
+            signals=20,
+            commitments=10,
         )
 
 
@@ -227,6 +233,7 @@ if __name__ != "__main__":
     import bench.directory_data  # the "directory_services" generator
     import bench.generate_consultations  # the "consultations" generator
     import bench.generate_events  # the "events" generator
+    import bench.generate_monitoring  # the "monitoring" generator
     import bench.generate_organisations  # noqa: F401  (the "organisations" generator)
 
 # --- Command line ---------------------------------------------------------------------------

@@ -7,6 +7,7 @@ results from different machines stay comparable.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -48,10 +49,33 @@ def _service_id() -> int:
     return found.pk if found else 0
 
 
-# Objects whose ids are looked up in the benchmarked database when the run starts.
-PLACEHOLDERS = {
+def _url(name: str, *args: object) -> Callable[[], str]:
+    """The path of a page by its URL name (looked up when the run starts, so a page renamed
+    or moved keeps its target)."""
+
+    def path() -> str:
+        from django.urls import reverse
+
+        return reverse(name, args=args)
+
+    return path
+
+
+def _request_path() -> str:
+    """The showcase request of bench/generate_monitoring.py (extended, overdue, decided)."""
+    from bench.generate_monitoring import REQUEST_SHOWCASE_ID
+
+    return _url("monitoring:request", REQUEST_SHOWCASE_ID)()
+
+
+# Objects whose ids are looked up in the benchmarked database when the run starts, and pages
+# written by their URL names.
+PLACEHOLDERS: dict[str, Callable[[], object]] = {
     "institution": _institution_id,  # Plovdiv's municipal administration, many services
     "service": _service_id,  # its first service
+    "responsiveness": _url("monitoring:responsiveness"),
+    "requests": _url("monitoring:requests"),
+    "request": _request_path,
 }
 
 
@@ -108,6 +132,18 @@ TARGETS: list[Target] = [
     Target("event page", "/events/900101/", "a training with sessions (SHOWCASE_ID)"),
     Target("api events", "/api/v1/events"),
     Target("api events month", "/api/v1/events?from=2026-12-01&to=2026-12-31"),
+    # Monitoring (bench/generate_monitoring.py: 200,000 information requests over every
+    # generated institution, 20,000 proposals and signals, 5,000 commitments; issue 7's goal
+    # is p95 < 100 ms). Pages by URL name; the request page is REQUEST_SHOWCASE_ID.
+    Target("responsiveness dashboard", "{responsiveness}", "ranking of the stored index"),
+    Target("request list", "{requests}", "first page, newest first"),
+    Target(
+        "request list filtered",
+        "{requests}?municipality=PDV22&status=registered",
+        "one municipality and a status",
+    ),
+    Target("request page", "{request}", "registered, overdue, decided (REQUEST_SHOWCASE_ID)"),
+    Target("api information requests", "/api/v1/information-requests", "first page"),
 ]
 
 
