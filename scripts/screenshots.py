@@ -43,6 +43,17 @@ PAGES = {
     "consultation-unit": "/consultations/1/units/chl-3/",
     "consultation-report": "/consultations/2/report/",
     "consultation-versions": "/consultations/3/versions/",
+    "events": "/events/",
+    "events-calendar": "/events/calendar/",
+    "monitoring": "/monitoring/",
+    "monitoring-requests": "/monitoring/requests/",
+    "monitoring-request": "/monitoring/requests/1/",
+    "monitoring-signals": "/monitoring/signals/",
+    "monitoring-commitments": "/monitoring/commitments/",
+    "monitoring-commitment": "/monitoring/commitments/1/",
+    "monitoring-report": "/monitoring/reports/1/",
+    "monitoring-responsiveness": "/monitoring/responsiveness/",
+    "monitoring-methodology": "/monitoring/responsiveness/methodology/",
 }
 WIDTHS = {"desktop": 1280, "phone": 375}
 
@@ -56,6 +67,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("base_url", nargs="?", default="http://127.0.0.1:8000")
     parser.add_argument("--lang", choices=["bg", "en"], default="bg")
+    parser.add_argument("--only", default="", help="only the pages whose name starts with this")
     args = parser.parse_args()
     base = args.base_url.rstrip("/")
     prefix = "/en" if args.lang == "en" else ""
@@ -72,6 +84,8 @@ def main() -> int:
             page = context.new_page()
             page.on("console", print_console_error)
             for name, path in PAGES.items():
+                if not name.startswith(args.only):
+                    continue
                 response = page.goto(base + prefix + path)
                 status = response.status if response else 0
                 overflow = page.evaluate(
