@@ -23,17 +23,22 @@ says the same in words; keep them together):
   it overdue); done on time = done with `done_on_time`.
 - The score (0–100) weighs the shares in `WEIGHTS` over the parts that have anything due,
   and is None while fewer than MIN_RECORDS records are due altogether.
+
+`version()` is the stored figures' version, which every refresh and rebuild moves on once it
+commits: the dashboard keeps its rendered page under it (monitoring/views/index.py).
 """
 
 from __future__ import annotations
 
 import datetime
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, cast
 
+from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber, TruncMonth
@@ -103,6 +108,35 @@ def _today() -> datetime.date:
     from monitoring.services.common import today
 
     return today()
+
+
+# --- The version the pages' caches follow ---------------------------------------------------
+
+VERSION_KEY = "monitoring:index-version"
+
+
+def version() -> int:
+    """The stored figures' version. When it is lost (evicted; or expired: the database cache
+    gives a raised version its default timeout) it starts again from the clock, never at a
+    number whose pages may still be in the cache."""
+    return cast(int, cache.get_or_set(VERSION_KEY, time.time_ns, timeout=None))
+
+
+def _move_version() -> None:
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # not in the cache: see version()
+        cache.set(VERSION_KEY, time.time_ns(), timeout=None)
+
+
+def figures_changed() -> None:
+    """The stored figures change in the current transaction: the version moves on once it
+    commits. Only then: a page built meanwhile from the rows as they were is kept under the old
+    version, never the new one; and no transaction holds the cache's row (the database cache
+    is a table) until it ends, which two refreshes in opposite order would deadlock on. A cache
+    that fails then is logged, not raised: the change is saved, and the pages follow within
+    their timeout."""
+    transaction.on_commit(_move_version, robust=True)
 
 
 # --- What counts ------------------------------------------------------------------------------
@@ -510,6 +544,7 @@ def refresh(institution_id: int, today: datetime.date | None = None) -> None:
             stale |= Q(municipality_id=municipality_id) & ~Q(month__in=list(months["m"]))
         # Months that no longer have a decision (a record corrected): one DELETE.
         ResponsivenessMonth.objects.filter(stale).delete()
+        figures_changed()
 
 
 # --- Rebuilding everything --------------------------------------------------------------------
@@ -626,6 +661,7 @@ def rebuild_all(today: datetime.date | None = None) -> int:
         Responsiveness.objects.all().delete()
         Responsiveness.objects.bulk_create(rows, batch_size=1000)
         ResponsivenessMonth.objects.bulk_create(month_rows, batch_size=1000)
+        figures_changed()
     return len(rows) + len(month_rows)
 
 

@@ -5,34 +5,47 @@ and the methodology page.
 Every figure comes from the stored `Responsiveness` and `ResponsivenessMonth` rows
 (monitoring/index.py keeps them current at each change): no page counts the records
 themselves, and each page runs a fixed number of queries whatever the number of records,
-institutions or municipalities. Filters are plain GET parameters; a wrong one is shown next
-to its field and ignored, an unknown sort falls back to the score.
+institutions or municipalities. The dashboard's content is kept in the cache under the
+index's version, which every change moves on (see DASHBOARD_CACHE_SECONDS). Filters are
+plain GET parameters; a wrong one is shown next to its field and ignored, an unknown sort
+falls back to the score.
 """
 
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 import re
-from dataclasses import dataclass
+import zlib
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
+from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import F, FloatField, Q, QuerySet, Sum
+from django.db.models import F, FloatField, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Cast, NullIf
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
+from django.template.defaultfilters import floatformat
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils.formats import number_format
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from core.i18n import localized
 from core.models import DeclaredDay
+from core.templatetags.core import number as number_filter
 from core.widgets import ListSelect
 from directory.models import Institution, InstitutionKind
+from directory.selectors import VERSION_KEY as DIRECTORY_VERSION
+from directory.selectors import directory_version
 from monitoring import index, legal
 from monitoring.models import Responsiveness, ResponsivenessMonth
 from territory.maps import MapData, make_map
@@ -110,8 +123,8 @@ class Area:
     def month_rows(self) -> list[QuerySet[ResponsivenessMonth]]:
         """The months of the area: its municipalities' rows (every record of their
         institutions, by the records' municipality) and those of the province-wide
-        institutions (no municipality) of its provinces; two index range scans instead of
-        summing every institution's months."""
+        institutions (no municipality) of its provinces; two index range scans (after one
+        query for those institutions' ids) instead of summing every institution's months."""
         regional = Institution.objects.filter(municipality__isnull=True)
         municipal = ResponsivenessMonth.objects.filter(municipality__isnull=False)
         if self.province is not None:
@@ -128,10 +141,10 @@ class Area:
                 )
             )
             municipal = municipal.filter(municipality_id__in=self.codes)
-        return [
-            municipal,
-            ResponsivenessMonth.objects.filter(institution_id__in=regional.values("pk")),
-        ]
+        # The province-wide institutions' ids first (a few dozen): as a subquery the planner
+        # scans every month of every institution instead of their index.
+        ids = list(regional.values_list("pk", flat=True))
+        return [municipal, ResponsivenessMonth.objects.filter(institution_id__in=ids)]
 
     def map_units(self) -> QuerySet[Municipality]:
         qs = Municipality.objects.all()
@@ -143,12 +156,28 @@ class Area:
 
 
 def _scope_area() -> Area:
-    """The portal's scope (three queries); all of Bulgaria while none is chosen."""
-    scope = PortalScope.current()
-    codes = sorted(scope.municipality_codes())
-    if not codes:
+    """The portal's scope (PortalScope.current(): its municipalities and those of its
+    provinces, with its name, in one query); all of Bulgaria while none is chosen."""
+    scope = PortalScope.objects.filter(pk=1)
+    chosen = PortalScope.municipalities.through.objects.filter(portalscope_id=1)
+    provinces = PortalScope.provinces.through.objects.filter(portalscope_id=1)
+    rows = list(
+        Municipality.objects.filter(
+            Q(code__in=chosen.values("municipality_id"))
+            | Q(province_id__in=provinces.values("province_id"))
+        )
+        .annotate(
+            scope_bg=Subquery(scope.values("name_bg")),
+            scope_en=Subquery(scope.values("name_en")),
+        )
+        .order_by("code")
+        .values_list("code", "scope_bg", "scope_en")
+    )
+    if not rows:
         return Area(_("all of Bulgaria"), None)
-    return Area(scope.name or _("the portal's region"), codes)
+    _code, name_bg, name_en = rows[0]
+    label = localized(name_bg or "", name_en or "") or _("the portal's region")
+    return Area(label, [code for code, _bg, _en in rows])
 
 
 def _institution_rows(area: Area) -> QuerySet[Responsiveness]:
@@ -171,6 +200,8 @@ class TrendMonth:
     signals_on_time: int
     x: float = 0
     y: float | None = None
+    # The month and its numbers as the table writes them (_trend).
+    shown: dict[str, str] = field(default_factory=dict)
 
     @property
     def share(self) -> Decimal | None:
@@ -239,11 +270,20 @@ def _trend(
     points: list[TrendMonth] = []
     lines: list[str] = []
     run: list[str] = []
+    text = _Text()
     for n, month in enumerate(months):
         got = sums.get(month, {})
         point = TrendMonth(
             month, got.get("d", 0), got.get("t", 0), got.get("s", 0), got.get("st", 0)
         )
+        point.shown = {
+            "month": f"{month:%m.%Y}",
+            "decided": text.number(point.decided),
+            "on_time": text.number(point.on_time),
+            "share": text.decimal(point.share),
+            "signals": text.number(point.signals),
+            "signals_on_time": text.number(point.signals_on_time),
+        }
         point.x = round(TREND_LEFT + n * step, 1)
         if point.decided:
             point.y = round(TREND_TOP + plot_h * (1 - point.on_time / point.decided), 1)
@@ -308,17 +348,55 @@ class _Unit:
         return self.url
 
 
+class _Text:
+    """Numbers as the page's language writes them, as the templates' `number` and
+    `floatformat` filters do, each value once: a map or a ranking repeats the same few hundred,
+    and the filters were a good part of the dashboard's time."""
+
+    def __init__(self) -> None:
+        self._memo: dict[tuple[str, Any], str] = {}
+
+    def number(self, value: int | None) -> str:
+        """Thousands grouped (core's `number` filter)."""
+        key = ("n", value)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = number_filter(value)
+        return found
+
+    def decimal(self, value: Decimal | None, digits: str = "1") -> str:
+        """`floatformat:digits`, or a dash without a value."""
+        key = (digits, value)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = str(floatformat(value, digits)) or "—"
+        return found
+
+
+# One shape of the map as territory/includes/map.html draws it, and one row of its table:
+# written in one pass here (the scope's 69 municipalities, or all 265, with their long paths
+# were most of the map's time through the template).
+MAP_SHAPE = '<a href="{}" aria-label="{}"><title>{}</title><path class="map-shape{}" d="{}"/></a>'
+MAP_ROW = (
+    '<tr>\n        <th scope="row" data-label="{}"><a href="{}">{}</a></th>'
+    '\n        <td class="num" data-label="{}">{}</td>'
+    '\n        <td class="num" data-label="{}">{}</td>'
+    '\n        <td class="num" data-label="{}">{}</td>\n      </tr>'
+)
+
+
 @dataclass
-class MapRow:
-    code: str
-    name: str
-    url: str
-    figures: index.Figures
-    score: Decimal | None
-    css: str
+class ScoreMap:
+    """The area's map (its box, title and description, and its shapes as markup), the same
+    numbers as table rows, and the legend with how many fall in each class."""
+
+    map: MapData
+    shapes: SafeString
+    rows: SafeString
+    legend: list[dict[str, Any]]
 
 
-def _score_map(area: Area) -> tuple[MapData, list[MapRow], list[dict[str, Any]]]:
+def _score_map(area: Area) -> ScoreMap:
     """The area's municipalities coloured by their score in five classes (two queries), the
     same numbers as table rows, and the legend with how many fall in each class."""
     units = [
@@ -331,9 +409,12 @@ def _score_map(area: Area) -> tuple[MapData, list[MapRow], list[dict[str, Any]]]
         r.municipality_id: r
         for r in Responsiveness.objects.filter(municipality_id__in=[u.code for u in units])
     }
+    text = _Text()
+    no_data = format_html('<span class="muted">{}</span>', _("no data"))
+    labels = [_("Municipality"), _("Score"), _("Records due"), _("Requests on time, %")]
     css: dict[str, str] = {}
     notes: dict[str, str] = {}
-    rows: list[MapRow] = []
+    rows: list[tuple[Any, ...]] = []
     for unit in units:
         row = stored.get(unit.code)
         score = row.score if row else None
@@ -344,9 +425,15 @@ def _score_map(area: Area) -> tuple[MapData, list[MapRow], list[dict[str, Any]]]
             if score is not None
             else _("no data")
         )
+        figures = index.Figures.of(row)
         rows.append(
-            MapRow(unit.code, unit.name, unit.url, index.Figures.of(row), score, css[unit.code])
-        )
+            (
+                labels[0], unit.url, unit.name,
+                labels[1], text.decimal(score) if score is not None else no_data,
+                labels[2], text.number(figures.records_due),
+                labels[3], text.decimal(figures.requests_on_time_share),
+            )
+        )  # fmt: skip
     drawn = make_map(
         _("Responsiveness of the municipalities: %(area)s") % {"area": area.label},
         _(
@@ -357,6 +444,15 @@ def _score_map(area: Area) -> tuple[MapData, list[MapRow], list[dict[str, Any]]]
         units,
         css=css,
         notes=notes,
+    )
+    shapes = format_html_join(
+        "\n    ",
+        MAP_SHAPE,
+        (
+            (s.url, label, label, f" {s.css}" if s.css else "", s.path)
+            for s in drawn.shapes
+            for label in [f"{s.label} ({s.note})" if s.note else s.label]
+        ),
     )
     counts = dict.fromkeys([f"score-{n}" for n, _lo, _hi in index.SCORE_CLASSES], 0)
     counts["no-data"] = 0
@@ -373,7 +469,7 @@ def _score_map(area: Area) -> tuple[MapData, list[MapRow], list[dict[str, Any]]]
         for n, low, high in index.SCORE_CLASSES
     ]
     legend.append({"css": "no-data", "label": _("no data (hatched)"), "count": counts["no-data"]})
-    return drawn, rows, legend
+    return ScoreMap(drawn, shapes, format_html_join("", MAP_ROW, rows), legend)
 
 
 # --- The ranking ------------------------------------------------------------------------------
@@ -490,6 +586,9 @@ class RankRow:
     province: str
     figures: index.Figures
     score: Decimal | None
+    # The figures as the ranking writes them (_rank_rows: the `number` and `floatformat`
+    # filters' text, each value formatted once).
+    shown: dict[str, str] = field(default_factory=dict)
 
     @property
     def score_class(self) -> int | None:
@@ -538,23 +637,29 @@ def _headers(request: HttpRequest, key: str, descending: bool, of: str) -> list[
 def _ranking(
     area: Area, chosen: dict[str, Any], of: str, ordering: list[Any]
 ) -> QuerySet[Responsiveness]:
-    shapes = ("svg_path", "bbox")
+    # Only the columns the rows show: an institution's row has a dozen more (addresses,
+    # departments) and the territory's the shapes of the map.
+    shown = [*index.COUNTERS, "median_days", "score", "province__name_bg", "province__name_en"]
     if of == MUNICIPALITIES:
         qs = Responsiveness.objects.filter(
             Q(municipality__isnull=False) & area.municipalities()
         ).select_related("municipality", "province")
-        deferred = [f"{unit}__{f}" for unit in ("municipality", "province") for f in shapes]
+        shown += ["municipality__name_bg", "municipality__name_en"]
     else:
         qs = _institution_rows(area).select_related("institution__kind", "province")
         if chosen.get("kind"):
             qs = qs.filter(institution__kind__slug=chosen["kind"])
-        deferred = [f"province__{f}" for f in shapes]
+        shown += [
+            f"institution__{name}"
+            for name in ("name_bg", "name_en", "kind__name_bg", "kind__name_en")
+        ]
     minimum = max(chosen.get("min") or 0, 1)
     qs = qs.alias(records=F("requests_total") + F("signals_total") + F("commitments_total"))
-    return qs.filter(records__gte=minimum).defer(*deferred).order_by(*ordering)
+    return qs.filter(records__gte=minimum).only(*shown).order_by(*ordering)
 
 
 def _rank_rows(rows: list[Responsiveness], of: str) -> list[RankRow]:
+    text = _Text()
     result = []
     for r in rows:
         if of == MUNICIPALITIES:
@@ -566,38 +671,141 @@ def _rank_rows(rows: list[Responsiveness], of: str) -> list[RankRow]:
             name, kind = institution.name, institution.kind.name
             url = _detail_url("institution", institution.pk)
         province = r.province.name if r.province else ""
-        result.append(RankRow(name, url, kind, province, index.Figures.of(r), r.score))
+        figures = index.Figures.of(r)
+        shown = {
+            "requests": text.number(figures.requests_total),
+            "requests_on_time": text.decimal(figures.requests_on_time_share),
+            "requests_overdue": text.number(figures.requests_overdue),
+            "median_days": text.decimal(figures.median_days, "-1"),
+            "signals": text.number(figures.signals_total),
+            "signals_on_time": text.decimal(figures.signals_on_time_share),
+            "commitments": text.number(figures.commitments_total),
+            "commitments_on_time": text.decimal(figures.commitments_on_time_share),
+            "score": text.decimal(r.score),
+        }
+        result.append(RankRow(name, url, kind, province, figures, r.score, shown))
     return result
+
+
+# --- The dashboard, kept in the cache ----------------------------------------------------------
+
+# The dashboard's content (its 130 KB of ranking, map and trend took most of its time to
+# render) is kept under the stored figures' version (monitoring.index.version, moved on by
+# every refresh once it commits) and the directory's (names and kinds of the institutions),
+# with the language, the day (the trend's months), the portal's scope and the query: a change
+# of a record shows at once. The area's map and trend, the same for every sort and page of
+# the ranking, are kept on their own. Municipalities' names and shapes change only with
+# load_territory, which raises no signal: they show within the timeout.
+DASHBOARD_CACHE_SECONDS = 600
+# The dashboard's own parameters, as its form and links write them. A query with anything
+# else (or repeated, or longer) is rendered afresh and not kept, nor one whose form has
+# errors: the cache holds what the page's links lead to, not whatever can be typed.
+CACHED_PARAMS: dict[str, re.Pattern[str]] = {
+    "of": re.compile(r"[a-z]{0,20}"),
+    "province": re.compile(r"[A-Za-z0-9]{0,8}"),
+    "kind": re.compile(r"[a-z0-9-]{0,60}"),
+    "min": re.compile(r"[0-9]{0,7}"),
+    "sort": re.compile(r"-?[a-z_]{0,20}"),
+    "page": re.compile(r"[0-9]{0,5}|last"),
+}
+
+
+def _cached_query(query: QueryDict) -> list[tuple[str, str]] | None:
+    """The query as the cache key takes it (sorted), or None when it is not to be kept."""
+    items = []
+    for key, values in query.lists():
+        pattern = CACHED_PARAMS.get(key)
+        if pattern is None or len(values) != 1 or not pattern.fullmatch(values[0]):
+            return None
+        items.append((key, values[0]))
+    return sorted(items)
+
+
+# Part of every key: raised when what is kept under them changes shape. (A changed template
+# shows within the timeout, as the other pages' cached fragments do.)
+CACHE_FORMAT = 2
+
+
+def _cache_key(kind: str, *parts: Any) -> str:
+    spec = json.dumps(parts, ensure_ascii=False, default=str)
+    digest = hashlib.sha256(spec.encode()).hexdigest()[:40]
+    return f"monitoring:dashboard:{CACHE_FORMAT}:{kind}:{digest}"
+
+
+def _kept(value: Any, versions: list[int]) -> SafeString | None:
+    """The HTML kept in `value` (versions, packed HTML) if it was made under `versions`."""
+    fits = isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], bytes)
+    return _unpack(value[1]) if fits and value[0] == versions else None
+
+
+def _pack(html: str) -> bytes:
+    """The HTML as the cache keeps it: compressed to a fifth, which the database cache
+    writes and reads several times faster (a 300 KB value costs milliseconds there)."""
+    return zlib.compress(html.encode(), 1)
+
+
+def _unpack(data: bytes) -> SafeString:
+    return mark_safe(zlib.decompress(data).decode())  # noqa: S308 - what _pack kept of a template's output
+
+
+def _versions(found: dict[str, Any]) -> list[int]:
+    """The versions the kept content must have been made under (from `found`, a get_many
+    that asked for them too; read again, or started, where the cache had lost them)."""
+    return [
+        found.get(index.VERSION_KEY) or index.version(),
+        found.get(DIRECTORY_VERSION) or directory_version(),
+    ]
 
 
 @require_http_methods(["GET", "HEAD"])
 def responsiveness(request: HttpRequest) -> HttpResponse:
-    """The dashboard: ranking, map and trend of the chosen area (the portal's by default)."""
+    """The dashboard: ranking, map and trend of the chosen area (the portal's by default).
+    Kept in the cache (see DASHBOARD_CACHE_SECONDS): the scope and one read of the cache
+    when it is there."""
     scope = _scope_area()
+    query = _cached_query(request.GET)
+    common = [get_language() or "", _today().isoformat(), scope.label, scope.codes]
+    page_key = _cache_key("page", *common, query) if query is not None else ""
+    found = cache.get_many([k for k in (page_key, index.VERSION_KEY, DIRECTORY_VERSION) if k])
+    versions = _versions(found)
+    content = _kept(found.get(page_key), versions)
+    if content is None:
+        content, valid = _dashboard(request, scope, common, versions)
+        if page_key and valid:
+            cache.set(page_key, (versions, _pack(content)), DASHBOARD_CACHE_SECONDS)
+    return render(
+        request,
+        "monitoring/index/responsiveness.html",
+        {
+            "content": content,
+            "breadcrumbs": [
+                (_("Monitoring"), reverse("monitoring:index")),
+                (_("Responsiveness of the institutions"), ""),
+            ],
+        },
+    )
+
+
+def _dashboard(
+    request: HttpRequest, scope: Area, common: list[Any], versions: list[int]
+) -> tuple[SafeString, bool]:
+    """The dashboard's content as HTML, and whether its filters were all right."""
     form = RankingForm(request.GET or None, scope_label=scope.label)
     chosen = form.chosen() if request.GET else {}
     of = chosen.get("of") or INSTITUTIONS
-    area = scope
+    area, area_id = scope, ""
     if chosen.get("province") == ALL:
-        area = Area(_("all of Bulgaria"), None)
+        area, area_id = Area(_("all of Bulgaria"), None), ALL
     elif chosen.get("province"):
         province = next(p for p in form.provinces if p.code == chosen["province"])
-        area = Area(province.name, None, province)
+        area, area_id = Area(province.name, None, province), province.code
     key, descending = _sort(request)
     page = Paginator(
         _ranking(area, chosen, of, _ordering(key, descending, of)), PAGE_SIZE
     ).get_page(request.GET.get("page"))
-    score_map, map_rows, legend = _score_map(area)
-    trend = _trend(
-        "area",
-        _("Information requests answered on time, month by month: %(area)s") % {"area": area.label},
-        area.month_rows(),
-        _today(),
-    )
     filtered = any(chosen.get(k) for k in ("province", "kind", "min")) or of != INSTITUTIONS
-    return render(
-        request,
-        "monitoring/index/responsiveness.html",
+    content = render_to_string(
+        "monitoring/index/_dashboard.html",
         {
             "form": form,
             "of": of,
@@ -606,17 +814,36 @@ def responsiveness(request: HttpRequest) -> HttpResponse:
             "rows": _rank_rows(list(page.object_list), of),
             "headers": _headers(request, key, descending, of),
             "filtered": filtered,
-            "score_map": score_map,
-            "map_rows": map_rows,
-            "legend": legend,
-            "trend": trend,
+            "area_html": _area_html(area, _cache_key("area", *common, area_id), versions),
             "min_records": index.MIN_RECORDS,
-            "breadcrumbs": [
-                (_("Monitoring"), reverse("monitoring:index")),
-                (_("Responsiveness of the institutions"), ""),
-            ],
+        },
+        request,
+    )
+    return mark_safe(content), not form.errors  # noqa: S308 - the template's output
+
+
+def _area_html(area: Area, key: str, versions: list[int]) -> SafeString:
+    """The area's map, its numbers and its trend (_area.html), kept under `key`."""
+    kept = _kept(cache.get(key), versions)
+    if kept is not None:
+        return kept
+    score_map = _score_map(area)
+    trend = _trend(
+        "area",
+        _("Information requests answered on time, month by month: %(area)s") % {"area": area.label},
+        area.month_rows(),
+        _today(),
+    )
+    html = render_to_string(
+        "monitoring/index/_area.html",
+        {
+            "area": area,
+            "score_map": score_map,
+            "trend": trend,
         },
     )
+    cache.set(key, (versions, _pack(html)), DASHBOARD_CACHE_SECONDS)
+    return mark_safe(html)  # noqa: S308 - the template's output
 
 
 def _today() -> datetime.date:

@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
@@ -26,6 +27,13 @@ from tests.factories.monitoring import InformationRequestFactory
 pytestmark = pytest.mark.django_db
 
 DASHBOARD = "/monitoring/responsiveness/"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The dashboard is kept in the cache (in memory in tests, shared by the whole run, and
+    not rolled back with each test's rows): each test starts without what another rendered."""
+    cache.clear()
 
 
 @pytest.fixture
@@ -432,6 +440,8 @@ def _fill(n: int) -> None:
 
 
 def _queries(client, url: str, params=None) -> int:
+    """The queries of the page as it is made (the dashboard not taken from the cache)."""
+    cache.clear()
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url, params or {})
     assert response.status_code == 200
