@@ -17,7 +17,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, F, Func, IntegerField, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.signals import post_delete, post_save
 
@@ -285,9 +285,13 @@ def _matching(q: str, match: _Match, kind: str | None) -> models.QuerySet[Search
     if connection.vendor == "postgresql":
         # A condition on the row itself (the GIN index ANDed with the kind's btree index), not
         # `id IN (all matches)`, which hashed every match of every kind for each kind's page.
-        found = RawSQL(
-            "to_tsvector('simple', core_searchentry.document) @@ to_tsquery('simple', %s)",
-            [match.expr()],
+        # The column goes through F() so that the condition also holds where the query is a
+        # subquery of another, whose table Django aliases (U0): a written-out table name fails.
+        found = Func(
+            F("document"),
+            Value(match.expr()),
+            template="to_tsvector('simple', %(expressions)s)",
+            arg_joiner=") @@ to_tsquery('simple', ",
             output_field=models.BooleanField(),
         )
         qs = SearchEntry.objects.filter(found, public=True)

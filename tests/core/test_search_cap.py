@@ -226,3 +226,14 @@ def test_api_schema_documents_the_cap(client):
     assert group["properties"]["count_capped"]["type"] == "boolean"
     assert "count_capped" in group["required"]
     assert "1000" in group["properties"]["count"]["description"]
+
+
+def test_matching_works_as_a_subquery_of_another_query():
+    """Another app filters its rows by the search's matches (id IN matching(...)): the
+    condition must name the aliased table of the subquery, on PostgreSQL too."""
+    from core.models import SearchEntry
+    from core.search import matching
+
+    inner = matching("пловдив").values("id")
+    found = SearchEntry.objects.filter(id__in=inner)
+    assert found.count() == matching("пловдив").count() > 0
