@@ -49,26 +49,33 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
-class RequestEventInline(ReadOnlyInline):
+class EventInline(ReadOnlyInline):
+    """A request's or a signal's timeline."""
+
+    fields = ("on", "at", "kind", "from_status", "to_status", "by", "is_public", "note")
+    readonly_fields = fields
+
+
+class RequestEventInline(EventInline):
     model = RequestEvent
-    fields = ("on", "at", "kind", "from_status", "to_status", "by", "is_public", "note")
-    readonly_fields = fields
 
 
-class SignalEventInline(ReadOnlyInline):
+class SignalEventInline(EventInline):
     model = SignalEvent
-    fields = ("on", "at", "kind", "from_status", "to_status", "by", "is_public", "note")
-    readonly_fields = fields
 
 
-class DocumentInline(ReadOnlyInline):
-    model = Document
-    fields = ("title", "kind", "is_public", "redacted", "uploaded_at", "uploaded_by")
-    readonly_fields = fields
+class RedactedColumn:
+    """Whether a document's public file is a redacted copy (the original is not linked)."""
 
     @admin.display(boolean=True, description=_("redacted"))
     def redacted(self, obj: Document) -> bool:
         return obj.is_redacted
+
+
+class DocumentInline(RedactedColumn, ReadOnlyInline):
+    model = Document
+    fields = ("title", "kind", "is_public", "redacted", "uploaded_at", "uploaded_by")
+    readonly_fields = fields
 
 
 class CommitmentUpdateInline(ReadOnlyInline):
@@ -95,10 +102,13 @@ class InformationRequestAdmin(ReadOnlyHistoryAdmin):
     inlines = [RequestEventInline, DocumentInline]
 
 
-@admin.register(RequestEvent)
-class RequestEventAdmin(ReadOnlyHistoryAdmin):
-    list_display = ("on", "request", "kind", "from_status", "to_status", "is_public", "by")
+class EventAdmin(ReadOnlyHistoryAdmin):
     list_filter = ("kind", "is_public")
+
+
+@admin.register(RequestEvent)
+class RequestEventAdmin(EventAdmin):
+    list_display = ("on", "request", "kind", "from_status", "to_status", "is_public", "by")
     list_select_related = ("request", "by")
 
 
@@ -115,9 +125,8 @@ class SignalAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(SignalEvent)
-class SignalEventAdmin(ReadOnlyHistoryAdmin):
+class SignalEventAdmin(EventAdmin):
     list_display = ("on", "signal", "kind", "from_status", "to_status", "is_public", "by")
-    list_filter = ("kind", "is_public")
     list_select_related = ("signal", "by")
 
 
@@ -159,7 +168,7 @@ class MonitoringReportAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(Document)
-class DocumentAdmin(ReadOnlyHistoryAdmin):
+class DocumentAdmin(RedactedColumn, ReadOnlyHistoryAdmin):
     list_display = ("title", "kind", "owner", "is_public", "redacted", "uploaded_at")
     list_filter = ("kind", "is_public")
     search_fields = ("title",)
@@ -170,10 +179,6 @@ class DocumentAdmin(ReadOnlyHistoryAdmin):
     @admin.display(description=_("belongs to"))
     def owner(self, obj: Document) -> str:
         return obj.owner_key
-
-    @admin.display(boolean=True, description=_("redacted"))
-    def redacted(self, obj: Document) -> bool:
-        return obj.is_redacted
 
 
 @admin.register(Responsiveness)

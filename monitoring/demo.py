@@ -389,13 +389,7 @@ def _request(
             t.add(RequestEventKind.WITHDRAWN, on, RequestStatus.WITHDRAWN, person.user,
                   NOTES["withdrawn"])  # fmt: skip
         else:
-            province = institution.province.name_bg if institution.province else "Пловдив"
-            # As the workflow: the forwarding is this body's answer, in time within the term.
-            r.forwarded_to_name = rng.choice(FORWARD_TO).format(province=province)
-            r.decided_on = on
-            r.answered_on_time = on <= r.due_on
-            r.days_to_answer = (on - registered).days
-            note = NOTES["forwarded"].format(body=r.forwarded_to_name, article="чл. 32 ЗДОИ")
+            note = _forwarded(b, r, on, due=r.due_on, start=registered, article="чл. 32 ЗДОИ")
             t.add(RequestEventKind.FORWARDED, on, RequestStatus.FORWARDED, staff, note,
                   to=r.forwarded_to_name, request=None)  # fmt: skip
         r.status = t.status
@@ -421,6 +415,26 @@ def _request(
     r.status, r.is_overdue, r.overdue_since = outcome, False, None
     _decided(r, decided)
     return r, t
+
+
+def _forwarded(
+    b: Builder,
+    record: InformationRequest | Signal,
+    on: datetime.date,
+    *,
+    due: datetime.date,
+    start: datetime.date,
+    article: str,
+) -> str:
+    """Forwarded to a body outside the directory; as the workflows store it, the forwarding
+    is this body's answer, in time within `due`. The note of the timeline's step."""
+    institution = record.institution
+    province = institution.province.name_bg if institution.province else "Пловдив"
+    record.forwarded_to_name = b.rng.choice(FORWARD_TO).format(province=province)
+    record.decided_on = on
+    record.answered_on_time = on <= due
+    record.days_to_answer = (on - start).days
+    return NOTES["forwarded"].format(body=record.forwarded_to_name, article=article)
 
 
 def _decided(r: InformationRequest, on: datetime.date) -> None:
@@ -578,12 +592,8 @@ def _signal(b: Builder, kind: str) -> tuple[Signal, Timeline]:
             t.add(SignalEventKind.WITHDRAWN, on, SignalStatus.WITHDRAWN, person.user,
                   NOTES["solved"])  # fmt: skip
         else:
-            province = institution.province.name_bg if institution.province else "Пловдив"
-            s.forwarded_to_name = rng.choice(FORWARD_TO).format(province=province)
-            s.decided_on = on
-            s.answered_on_time = on <= legal.forward_due_on(received, calendar=cal)
-            s.days_to_answer = (on - received).days
-            note = NOTES["forwarded"].format(body=s.forwarded_to_name, article="чл. 112 АПК")
+            due = legal.forward_due_on(received, calendar=cal)
+            note = _forwarded(b, s, on, due=due, start=received, article="чл. 112 АПК")
             t.add(SignalEventKind.FORWARDED, on, SignalStatus.FORWARDED, staff, note)
         s.status = t.status
         return s, t

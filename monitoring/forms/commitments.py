@@ -7,49 +7,32 @@ shown next to its field; the services check again and stay the authority.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from consultations.models import Consultation
-from core import uploads
 from core.widgets import ListSelect
 from directory.models import Institution
 from monitoring.enums import CommitmentSource, CommitmentStatus
-from monitoring.forms.common import NoPersonalNumbersMixin, PastDateField
+from monitoring.forms.common import (
+    DateInput,
+    NoPersonalNumbersMixin,
+    PastDateField,
+    choice_field,
+    municipality_choices,
+    province_choices,
+    validate_document,
+)
 from monitoring.models import MAX_TEXT_LENGTH, Commitment
 from monitoring.services.commitments import TRANSITIONS
 from monitoring.services.common import today
 from organisations.models import Organisation
-from territory.models import Municipality, Province
 
 S = CommitmentStatus
 # A long list of consultations to choose from helps nobody: the newest of the institution.
 CONSULTATION_CHOICES = 200
-EVIDENCE_TYPES = ("pdf", "docx", *uploads.IMAGE_TYPES)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-def validate_evidence(upload: Any) -> None:
-    """Evidence of progress: a PDF, a Word document or a photograph."""
-    uploads.check_size(upload)
-    if uploads.sniff(upload) not in EVIDENCE_TYPES:
-        raise ValidationError(
-            _("Upload a PDF, a Word (.docx) file or an image (PNG, JPEG, GIF, WebP)."),
-            code="wrong_type",
-        )
-
-
-def _choice(form: forms.Form, name: str) -> forms.ChoiceField:
-    return cast(forms.ChoiceField, form.fields[name])
 
 
 # --- recording and correcting ----------------------------------------------------------------
@@ -136,8 +119,8 @@ class CommitmentForm(NoPersonalNumbersMixin, forms.Form):
             options = [(str(o.pk), o.name) for o in monitors or []]
             if as_staff:
                 options.insert(0, ("", str(_("The institution (as its staff)"))))
-            _choice(self, "monitor").choices = options
-            _choice(self, "monitor").required = not as_staff
+            choice_field(self, "monitor").choices = options
+            choice_field(self, "monitor").required = not as_staff
             if len(options) == 1:
                 self.fields["monitor"].widget = forms.HiddenInput()
                 self.initial.setdefault("monitor", options[0][0])
@@ -154,7 +137,7 @@ class CommitmentForm(NoPersonalNumbersMixin, forms.Form):
             linked = Consultation.objects.filter(pk=linked_id).first()
             if linked is not None:
                 self.consultations[linked.pk] = linked
-        _choice(self, "consultation").choices = [("", str(_("none")))] + [
+        choice_field(self, "consultation").choices = [("", str(_("none")))] + [
             (str(pk), c.title[:150]) for pk, c in self.consultations.items()
         ]
 
@@ -213,7 +196,7 @@ class ProgressForm(NoPersonalNumbersMixin, forms.Form):
     evidence_file = forms.FileField(
         label=_("Evidence file"),
         required=False,
-        validators=[validate_evidence],
+        validators=[validate_document],
         help_text=_("A PDF, a Word (.docx) file or a photograph, at most 10 MB. It is public."),
     )
     evidence_title = forms.CharField(label=_("Title of the file"), required=False, max_length=300)
@@ -243,7 +226,9 @@ class ProgressForm(NoPersonalNumbersMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.commitment = commitment
         allowed = TRANSITIONS.get(commitment.status, frozenset())
-        _choice(self, "status").choices = [(v, label) for v, label in S.choices if v in allowed]
+        choice_field(self, "status").choices = [
+            (v, label) for v, label in S.choices if v in allowed
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -296,7 +281,7 @@ class ProgressForm(NoPersonalNumbersMixin, forms.Form):
 
 
 def _organisation_field(form: forms.Form, organisations: list[Organisation]) -> None:
-    field = _choice(form, "organisation")
+    field = choice_field(form, "organisation")
     field.choices = [(str(o.pk), o.name) for o in organisations]
     if len(organisations) == 1:
         field.widget = forms.HiddenInput()
@@ -371,24 +356,16 @@ class FilterForm(forms.Form):
         everything = [("", str(_("all")))]
         # Only institutions with commitments: the directory's thousands would help nobody.
         with_commitments = Commitment.objects.values("institution_id")
-        _choice(self, "institution").choices = everything + [
+        choice_field(self, "institution").choices = everything + [
             (str(i.pk), i.name)
             for i in Institution.objects.filter(pk__in=with_commitments)
             .order_by("name_bg", "pk")
             .only("pk", "name_bg", "name_en")
         ]
-        _choice(self, "province").choices = everything + [
-            (p.code, p.name)
-            for p in Province.objects.order_by("name_bg").only("code", "name_bg", "name_en")
-        ]
-        _choice(self, "municipality").choices = everything + [
-            (m.code, m.name)
-            for m in Municipality.objects.order_by("name_bg", "code").only(
-                "code", "name_bg", "name_en"
-            )
-        ]
-        _choice(self, "status").choices = everything + list(S.choices)
-        _choice(self, "source_kind").choices = everything + list(CommitmentSource.choices)
+        choice_field(self, "province").choices = everything + province_choices()
+        choice_field(self, "municipality").choices = everything + municipality_choices()
+        choice_field(self, "status").choices = everything + list(S.choices)
+        choice_field(self, "source_kind").choices = everything + list(CommitmentSource.choices)
 
     def filters(self) -> dict[str, Any]:
         """What was chosen, without the fields that are wrong (shown with their message)."""

@@ -13,7 +13,6 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
-from core.uploads import IMAGE_TYPES, check_size, sniff
 from core.widgets import ListSelect
 from directory.models import Institution
 from monitoring import legal
@@ -26,59 +25,33 @@ from monitoring.enums import (
     RefusalGround,
     RequestStatus,
 )
-from monitoring.forms.common import NoPersonalNumbersMixin, PastDateField, VersionField
+from monitoring.forms.common import (
+    HoneypotMixin,
+    NoPersonalNumbersMixin,
+    PastDateField,
+    StepForm,
+    choice_field,
+    chosen_organisation,
+    honeypot_field,
+    on_behalf_field,
+    validate_document,
+)
 from monitoring.models import MAX_TEXT_LENGTH, InformationRequest
 from monitoring.services.common import today
 from organisations.models import Organisation
 
-SELF = "self"
-FILE_TYPES = ("pdf", "docx", *IMAGE_TYPES)
+# A step's date before the one it follows: with the step's name (`step`).
+BEFORE = _("The date cannot be before %(step)s (%(day)s).")
 
 
 def _max(field: str) -> int:
     return cast(int, getattr(InformationRequest._meta.get_field(field), "max_length", None))
 
 
-def validate_request_file(upload: UploadedFile) -> None:
-    """A PDF, a Word .docx or an image (a scan), at most 10 MB, the type read from the
-    content."""
-    check_size(upload)
-    if sniff(upload) not in FILE_TYPES:
-        raise ValidationError(
-            _("Upload a PDF, a Word (.docx) file or an image (PNG, JPEG, GIF, WebP)."),
-            code="wrong_type",
-        )
-
-
-def _day(value: Any) -> str:
-    return value.strftime("%d.%m.%Y") if value else ""
-
-
-class VersionedForm(NoPersonalNumbersMixin, forms.Form):
-    """A step on a request: carries the version the person saw (optimistic locking)."""
-
-    version = VersionField()
-
-    def __init__(self, *args: Any, req: InformationRequest, **kwargs: Any) -> None:
-        kwargs.setdefault("initial", {})
-        kwargs["initial"].setdefault("version", req.version)
-        super().__init__(*args, **kwargs)
-        self.req = req
-
-    def not_before(self, name: str, day: Any, label: str) -> None:
-        value = self.cleaned_data.get(name)
-        if value and day and value < day:
-            self.add_error(
-                name,
-                _("The date cannot be before %(step)s (%(day)s).")
-                % {"step": label, "day": _day(day)},
-            )
-
-
 # --- filing ----------------------------------------------------------------------------------
 
 
-class RequestForm(NoPersonalNumbersMixin, forms.Form):
+class RequestForm(HoneypotMixin, NoPersonalNumbersMixin, forms.Form):
     """The four statutory fields (ЗДОИ чл. 25), on whose behalf, and what is published."""
 
     title = forms.CharField(
@@ -139,33 +112,15 @@ class RequestForm(NoPersonalNumbersMixin, forms.Form):
             "only you and the institution see the request."
         ),
     )
-    # Hidden from people (and from screen readers); bots fill every field they find.
-    honeypot = "website"
-    website = forms.CharField(
-        label=_("Leave this field empty"),
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-    )
+    website = honeypot_field()
 
     def __init__(
         self, *args: Any, organisations: list[Organisation] | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.organisations = {str(o.pk): o for o in organisations or []}
-        if self.organisations:
-            field = cast(forms.ChoiceField, self.fields["on_behalf"])
-            field.choices = [(SELF, _("as myself"))] + [
-                (pk, _("on behalf of %(name)s") % {"name": o.display_name})
-                for pk, o in self.organisations.items()
-            ]
-            field.initial = SELF
-            field.help_text = _("The organisations listed are those you verifiably represent.")
-            field.widget = forms.RadioSelect(choices=field.choices)
-        else:
-            del self.fields["on_behalf"]
-
-    def is_spam(self) -> bool:
-        return bool(self.data.get(self.add_prefix("website")))
+        self.organisations = on_behalf_field(
+            self, "on_behalf", organisations, _("on behalf of %(name)s"), radio=True
+        )
 
     def clean_requester_name(self) -> str:
         name = " ".join(self.cleaned_data["requester_name"].split())
@@ -175,7 +130,7 @@ class RequestForm(NoPersonalNumbersMixin, forms.Form):
 
     @property
     def organisation(self) -> Organisation | None:
-        return self.organisations.get(self.cleaned_data.get("on_behalf") or SELF)
+        return chosen_organisation(self, "on_behalf", self.organisations)
 
     def request_fields(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -268,7 +223,7 @@ class LogForm(RequestForm):
 # --- the institution's steps -----------------------------------------------------------------
 
 
-class RegisterForm(VersionedForm):
+class RegisterForm(StepForm):
     number = forms.CharField(
         label=_("Registration number"),
         max_length=_max("registration_number"),
@@ -286,11 +241,11 @@ class RegisterForm(VersionedForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        self.not_before("registered_on", self.req.filed_on, str(_("the filing")))
+        self.not_before("registered_on", self.record.filed_on, BEFORE, step=_("the filing"))
         return cleaned
 
 
-class AskClarificationForm(VersionedForm):
+class AskClarificationForm(StepForm):
     on = PastDateField(label=_("Asked on"))
     note = forms.CharField(
         label=_("What is unclear"),
@@ -309,11 +264,11 @@ class AskClarificationForm(VersionedForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        self.not_before("on", self.req.registered_on, str(_("the registration")))
+        self.not_before("on", self.record.registered_on, BEFORE, step=_("the registration"))
         return cleaned
 
 
-class ClarifyForm(VersionedForm):
+class ClarifyForm(StepForm):
     text = forms.CharField(
         label=_("Your clarification"),
         max_length=MAX_TEXT_LENGTH,
@@ -335,11 +290,13 @@ class ClarifyForm(VersionedForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        self.not_before("on", self.req.clarification_asked_on, str(_("the request to clarify")))
+        self.not_before(
+            "on", self.record.clarification_asked_on, BEFORE, step=_("the request to clarify")
+        )
         return cleaned
 
 
-class ExtendForm(VersionedForm):
+class ExtendForm(StepForm):
     reason = forms.ChoiceField(
         label=_("Reason"),
         choices=ExtensionReason.choices,
@@ -383,7 +340,7 @@ class ExtendForm(VersionedForm):
         return cleaned
 
 
-class ForwardForm(VersionedForm):
+class ForwardForm(StepForm):
     to_institution = forms.ChoiceField(
         label=_("Competent institution from the directory"), required=False, widget=ListSelect
     )
@@ -403,14 +360,14 @@ class ForwardForm(VersionedForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["on"].initial = today()
-        province_id = self.req.province_id or self.req.institution.province_id
+        province_id = self.record.province_id or self.record.institution.province_id
         institutions = (
             Institution.objects.filter(province_id=province_id)
-            .exclude(pk=self.req.institution_id)
+            .exclude(pk=self.record.institution_id)
             .order_by("name_bg", "pk")
             .only("pk", "name_bg", "name_en")
         )
-        field = cast(forms.ChoiceField, self.fields["to_institution"])
+        field = choice_field(self, "to_institution")
         field.choices = [("", _("— choose —"))] + [(str(i.pk), i.name) for i in institutions]
         self.institutions = {str(i.pk): i for i in institutions}
         field.help_text = _(
@@ -427,7 +384,10 @@ class ForwardForm(VersionedForm):
                 _("Choose the competent institution from the directory or write its name."),
             )
         self.not_before(
-            "on", self.req.registered_on or self.req.filed_on, str(_("the registration"))
+            "on",
+            self.record.registered_on or self.record.filed_on,
+            BEFORE,
+            step=_("the registration"),
         )
         return cleaned
 
@@ -436,7 +396,7 @@ class ForwardForm(VersionedForm):
         return self.institutions.get(self.cleaned_data.get("to_institution") or "")
 
 
-class DecideForm(VersionedForm):
+class DecideForm(StepForm):
     outcome = forms.ChoiceField(
         label=_("Decision"),
         choices=[(o.value, o.label) for o in REQUEST_OUTCOMES],
@@ -463,7 +423,7 @@ class DecideForm(VersionedForm):
     document = forms.FileField(
         label=_("The decision or the information released"),
         required=False,
-        validators=[validate_request_file],
+        validators=[validate_document],
         help_text=_("A PDF, a Word file or a scan, up to 10 MB. Published with the request."),
     )
     document_title = forms.CharField(
@@ -486,15 +446,19 @@ class DecideForm(VersionedForm):
                 "refusal_ground",
                 _("A ground for refusal goes only with a refusal or partial access."),
             )
-        if self.req.status == RequestStatus.SUBMITTED:
+        if self.record.status == RequestStatus.SUBMITTED:
             self.add_error(
                 "decided_on",
                 _("Register the request first: a decision cannot come before the registration."),
             )
-        elif self.req.clarified_on:
-            self.not_before("decided_on", self.req.clarified_on, str(_("the clarification")))
+        elif self.record.clarified_on:
+            self.not_before(
+                "decided_on", self.record.clarified_on, BEFORE, step=_("the clarification")
+            )
         else:
-            self.not_before("decided_on", self.req.registered_on, str(_("the registration")))
+            self.not_before(
+                "decided_on", self.record.registered_on, BEFORE, step=_("the registration")
+            )
         return cleaned
 
     def documents(self) -> list[tuple[UploadedFile, str, str]]:
@@ -505,7 +469,7 @@ class DecideForm(VersionedForm):
         return [(upload, title, DocumentKind.DECISION)]
 
 
-class DocumentForm(VersionedForm):
+class DocumentForm(StepForm):
     title = forms.CharField(
         label=_("Title"),
         max_length=300,
@@ -514,14 +478,14 @@ class DocumentForm(VersionedForm):
     kind = forms.ChoiceField(label=_("What is it?"), choices=DocumentKind.choices)
     upload = forms.FileField(
         label=_("File"),
-        validators=[validate_request_file],
+        validators=[validate_document],
         help_text=_("A PDF, a Word file or a scan, up to 10 MB."),
         error_messages={"required": _("Choose the file.")},
     )
     redacted = forms.FileField(
         label=_("Redacted copy for the public"),
         required=False,
-        validators=[validate_request_file],
+        validators=[validate_document],
         help_text=_(
             "If the file holds personal data: upload a copy with it blacked out. The public "
             "sees the copy; the file above is kept privately as the original."
@@ -537,10 +501,10 @@ class DocumentForm(VersionedForm):
             del self.fields["redacted"]
 
 
-class RedactForm(VersionedForm):
+class RedactForm(StepForm):
     redacted = forms.FileField(
         label=_("Redacted copy"),
-        validators=[validate_request_file],
+        validators=[validate_document],
         help_text=_("It replaces the public file; the file as it is now is kept privately."),
         error_messages={"required": _("Choose the redacted copy.")},
     )
@@ -552,7 +516,7 @@ class RedactForm(VersionedForm):
 # --- the requester's steps -------------------------------------------------------------------
 
 
-class WithdrawForm(VersionedForm):
+class WithdrawForm(StepForm):
     note = forms.CharField(
         label=_("Why (optional, public)"),
         required=False,
@@ -561,7 +525,7 @@ class WithdrawForm(VersionedForm):
     )
 
 
-class VisibilityForm(VersionedForm):
+class VisibilityForm(StepForm):
     is_public = forms.BooleanField(label=_("Publish the request and the answer"), required=False)
     show_name = forms.BooleanField(
         label=_("Show my name (or my organisation's) on the public page of the request"),
@@ -570,5 +534,5 @@ class VisibilityForm(VersionedForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["is_public"].initial = self.req.is_public
-        self.fields["show_name"].initial = self.req.show_name
+        self.fields["is_public"].initial = self.record.is_public
+        self.fields["show_name"].initial = self.record.show_name

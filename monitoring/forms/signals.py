@@ -12,21 +12,30 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
-from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core import uploads
 from core.widgets import ListSelect
 from directory.models import Institution
 from monitoring import legal
 from monitoring.enums import Channel, DocumentKind, SignalKind, SignalOutcome
-from monitoring.forms.common import NoPersonalNumbersMixin, PastDateField, VersionField
+from monitoring.forms.common import (
+    HoneypotMixin,
+    NoPersonalNumbersMixin,
+    PastDateField,
+    StepForm,
+    choice_field,
+    chosen_organisation,
+    document_validator,
+    honeypot_field,
+    is_code,
+    municipality_choices,
+    on_behalf_field,
+    serving,
+)
 from monitoring.models import MAX_TEXT_LENGTH, Signal
 from organisations.models import Organisation
 from territory.models import Municipality
 
-SELF = "self"
 TOO_LONG = _("Write at most %(limit_value)d characters (you wrote %(show_value)d).")
 
 
@@ -43,25 +52,14 @@ def _text(label: Any, *, required: bool = True, rows: int = 0, **kwargs: Any) ->
     )
 
 
-def institution_choices(municipality: Municipality) -> list[tuple[str, str]]:
-    """The institutions of a municipality and those of its province that serve the whole
-    province (the regional administration, inspectorates): what a person can file to there."""
+def institution_choices(municipality_code: str) -> list[tuple[str, str]]:
+    """What a person in the municipality can file to (forms.common.serving), by name."""
     found = (
-        Institution.objects.filter(
-            Q(municipality=municipality)
-            | Q(municipality__isnull=True, province_id=municipality.province_id)
-        )
+        Institution.objects.filter(serving(municipality_code))
         .order_by("name_bg")
         .only("pk", "name_bg", "name_en")
     )
     return [(str(i.pk), i.name) for i in found]
-
-
-def municipality_choices() -> list[tuple[str, str]]:
-    return [
-        (m.code, m.name)
-        for m in Municipality.objects.order_by("name_bg", "code").only("code", "name_bg", "name_en")
-    ]
 
 
 class ChooseInstitutionForm(forms.Form):
@@ -85,29 +83,22 @@ class ChooseInstitutionForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["municipality"]).choices = [
-            ("", _("choose")),
-            *municipality_choices(),
-        ]
+        choice_field(self, "municipality").choices = [("", _("choose")), *municipality_choices()]
         code = str(self.data.get("municipality") or "")
-        municipality = (
-            Municipality.objects.filter(code=code).first()
-            if code.isalnum() and len(code) <= 8
-            else None
-        )
+        municipality = Municipality.objects.filter(code=code).first() if is_code(code) else None
         if municipality is None:
             del self.fields["institution"]
             return
-        cast(forms.ChoiceField, self.fields["institution"]).choices = [
+        choice_field(self, "institution").choices = [
             ("", _("choose")),
-            *institution_choices(municipality),
+            *institution_choices(municipality.code),
         ]
         self.fields["institution"].help_text = _(
             "The municipality, its council, a mayoralty or a body serving the province."
         )
 
 
-class FileForm(NoPersonalNumbersMixin, forms.Form):
+class FileForm(HoneypotMixin, NoPersonalNumbersMixin, forms.Form):
     """A proposal or a signal filed through the portal."""
 
     kind = forms.ChoiceField(
@@ -201,13 +192,7 @@ class FileForm(NoPersonalNumbersMixin, forms.Form):
             "Not published: only you and the institution see it. You can change this later."
         ),
     )
-    # Hidden from people and screen readers (hp-field); bots fill every field they find.
-    honeypot = "website"
-    website = forms.CharField(
-        label=_("Leave this field empty"),
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-    )
+    website = honeypot_field()
 
     # Filing on the portal: a name without an address (or the reverse) is almost always a
     # slip that would silently make the filing anonymous.
@@ -217,20 +202,7 @@ class FileForm(NoPersonalNumbersMixin, forms.Form):
         self, *args: Any, organisations: list[Organisation] | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.organisations = {str(o.pk): o for o in organisations or []}
-        if self.organisations:
-            field = cast(forms.ChoiceField, self.fields["organisation"])
-            field.choices = [(SELF, _("as myself"))] + [
-                (pk, _("for %(name)s") % {"name": o.display_name})
-                for pk, o in self.organisations.items()
-            ]
-            field.initial = SELF
-            field.help_text = _("The organisations listed are those you verifiably represent.")
-        else:
-            del self.fields["organisation"]
-
-    def is_spam(self) -> bool:
-        return bool(self.data.get(self.add_prefix("website")))
+        self.organisations = on_behalf_field(self, "organisation", organisations, _("for %(name)s"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -258,7 +230,7 @@ class FileForm(NoPersonalNumbersMixin, forms.Form):
 
     @property
     def chosen_organisation(self) -> Organisation | None:
-        return self.organisations.get(self.cleaned_data.get("organisation") or SELF)
+        return chosen_organisation(self, "organisation", self.organisations)
 
     @property
     def is_anonymous(self) -> bool:
@@ -353,23 +325,7 @@ class LogForm(FileForm):
 # --- the institution's steps -----------------------------------------------------------------
 
 
-class SignalStepForm(forms.Form):
-    """A step on one signal: carries the version the person saw."""
-
-    version = VersionField()
-
-    def __init__(self, *args: Any, signal: Signal, **kwargs: Any) -> None:
-        kwargs.setdefault("initial", {})["version"] = signal.version
-        super().__init__(*args, **kwargs)
-        self.signal = signal
-
-    def not_before(self, field: str, day: Any, message: Any) -> None:
-        value = self.cleaned_data.get(field)
-        if value and day and value < day:
-            self.add_error(field, message % {"day": day.strftime("%d.%m.%Y")})
-
-
-class RegisterForm(NoPersonalNumbersMixin, SignalStepForm):
+class RegisterForm(StepForm):
     number = _text(
         _("Registration number"),
         max_length=_max("registration_number"),
@@ -387,7 +343,7 @@ class RegisterForm(NoPersonalNumbersMixin, SignalStepForm):
         data = super().clean()
         self.not_before(
             "registered_on",
-            self.signal.received_on,
+            self.record.received_on,
             _("The registration cannot be before the receipt (%(day)s)."),
         )
         return data
@@ -401,7 +357,7 @@ NO_PROCEEDINGS_GROUNDS = [
 ]  # fmt: skip
 
 
-class NoProceedingsForm(NoPersonalNumbersMixin, SignalStepForm):
+class NoProceedingsForm(StepForm):
     ground = forms.ChoiceField(
         label=_("Why are no proceedings opened?"),
         widget=forms.RadioSelect,
@@ -419,13 +375,13 @@ class NoProceedingsForm(NoPersonalNumbersMixin, SignalStepForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not self.is_bound:
-            if self.signal.is_anonymous:
+            if self.record.is_anonymous:
                 self.initial["ground"] = "anonymous"
-            elif self.signal.is_stale:
+            elif self.record.is_stale:
                 self.initial["ground"] = "stale"
 
 
-class ExtendForm(NoPersonalNumbersMixin, SignalStepForm):
+class ExtendForm(StepForm):
     months = forms.TypedChoiceField(
         label=_("New term, counted from the receipt"),
         coerce=int,
@@ -453,8 +409,8 @@ class ExtendForm(NoPersonalNumbersMixin, SignalStepForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        current = self.signal.extended_months or legal.APK_PROPOSAL_MONTHS
-        cast(forms.ChoiceField, self.fields["months"]).choices = [
+        current = self.record.extended_months or legal.APK_PROPOSAL_MONTHS
+        choice_field(self, "months").choices = [
             (m, _("%(n)s months") % {"n": m})
             for m in range(current + 1, legal.APK_MAX_EXTENDED_MONTHS + 1)
         ]
@@ -463,10 +419,10 @@ class ExtendForm(NoPersonalNumbersMixin, SignalStepForm):
         data = super().clean()
         self.not_before(
             "on",
-            self.signal.received_on,
+            self.record.received_on,
             _("The extension cannot be before the receipt (%(day)s)."),
         )
-        on, due = data.get("on"), self.signal.due_on
+        on, due = data.get("on"), self.record.due_on
         if on and due and on > due:
             self.add_error(
                 "on",
@@ -476,7 +432,7 @@ class ExtendForm(NoPersonalNumbersMixin, SignalStepForm):
         return data
 
 
-class ForwardForm(NoPersonalNumbersMixin, SignalStepForm):
+class ForwardForm(StepForm):
     to = forms.ChoiceField(
         label=_("Institution in the directory"),
         required=False,
@@ -499,8 +455,8 @@ class ForwardForm(NoPersonalNumbersMixin, SignalStepForm):
 
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        own = str(self.signal.institution_id)
-        cast(forms.ChoiceField, self.fields["to"]).choices = [("", _("none of these"))] + [
+        own = str(self.record.institution_id)
+        choice_field(self, "to").choices = [("", _("none of these"))] + [
             c for c in choices if c[0] != own
         ]
         self.fields["to"].help_text = _(
@@ -515,7 +471,7 @@ class ForwardForm(NoPersonalNumbersMixin, SignalStepForm):
         if data.get("to") and (data.get("to_name") or "").strip():
             self.add_error("to_name", _("Choose an institution or write a name, not both."))
         self.not_before(
-            "on", self.signal.received_on, _("It cannot be forwarded before the receipt (%(day)s).")
+            "on", self.record.received_on, _("It cannot be forwarded before the receipt (%(day)s).")
         )
         return data
 
@@ -525,7 +481,7 @@ class ForwardForm(NoPersonalNumbersMixin, SignalStepForm):
         return Institution.objects.filter(pk=int(pk)).first() if pk else None
 
 
-class AnswerForm(NoPersonalNumbersMixin, SignalStepForm):
+class AnswerForm(StepForm):
     outcome = forms.ChoiceField(
         label=_("What does the decision say?"),
         widget=forms.RadioSelect,
@@ -560,16 +516,16 @@ class AnswerForm(NoPersonalNumbersMixin, SignalStepForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if self.signal.registered_on:
+        if self.record.registered_on:
             self.not_before(
                 "decided_on",
-                self.signal.registered_on,
+                self.record.registered_on,
                 _("The decision cannot be before the registration (%(day)s)."),
             )
         else:
             self.not_before(
                 "decided_on",
-                self.signal.received_on,
+                self.record.received_on,
                 _("The decision cannot be before the receipt (%(day)s)."),
             )
         decided, communicated = data.get("decided_on"), data.get("communicated_on")
@@ -578,16 +534,10 @@ class AnswerForm(NoPersonalNumbersMixin, SignalStepForm):
         return data
 
 
-def validate_signal_document(upload: Any) -> None:
-    """A PDF, a Word .docx or an image, at most 10 MB, the type read from the content."""
-    uploads.check_size(upload)
-    if uploads.sniff(upload) not in ("pdf", "docx", *uploads.IMAGE_TYPES):
-        raise ValidationError(
-            _("Upload a PDF, a Word (.docx) file or an image."), code="wrong_type"
-        )
+validate_signal_document = document_validator(_("Upload a PDF, a Word (.docx) file or an image."))
 
 
-class DocumentForm(NoPersonalNumbersMixin, SignalStepForm):
+class DocumentForm(StepForm):
     title = _text(
         _("Title"),
         max_length=300,
@@ -625,7 +575,7 @@ class DocumentForm(NoPersonalNumbersMixin, SignalStepForm):
     )
 
 
-class WithdrawForm(NoPersonalNumbersMixin, SignalStepForm):
+class WithdrawForm(StepForm):
     note = _text(
         _("Why do you withdraw it?"),
         required=False,
@@ -635,7 +585,7 @@ class WithdrawForm(NoPersonalNumbersMixin, SignalStepForm):
     )
 
 
-class VisibilityForm(SignalStepForm):
+class VisibilityForm(StepForm):
     is_public = forms.BooleanField(
         label=_("Publish it on the portal"),
         required=False,
@@ -649,5 +599,5 @@ class VisibilityForm(SignalStepForm):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.update(
-                {"is_public": self.signal.is_public, "show_name": self.signal.show_name}
+                {"is_public": self.record.is_public, "show_name": self.record.show_name}
             )

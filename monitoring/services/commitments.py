@@ -26,7 +26,6 @@ from datetime import date
 from typing import Any, cast
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
@@ -37,7 +36,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.enums import STAFF_ROLES, Role
-from accounts.models import RoleAssignment, User
+from accounts.models import User
 from accounts.rules import is_administrator, is_representative_of, is_staff_of
 from consultations.models import Consultation
 from core.email import enqueue_many, render_email
@@ -62,6 +61,7 @@ from monitoring.services.common import (
     MonitoringError,
     absolute,
     check_date,
+    emails_by_scope,
     lock,
     save_document,
     today,
@@ -488,32 +488,6 @@ def rate(
 # --- the daily check -------------------------------------------------------------------------
 
 
-def _emails_by_scope(
-    model: type[Any], roles: Iterable[str], ids: Iterable[int]
-) -> dict[int, set[str]]:
-    """The e-mail addresses of active people holding one of `roles` for each object of
-    `model` among `ids` (one query for all of them)."""
-    wanted = [str(pk) for pk in ids]
-    if not wanted:
-        return {}
-    rows = (
-        RoleAssignment.objects.active()
-        .filter(
-            role__in=list(roles),
-            scope_type=ContentType.objects.get_for_model(model),
-            scope_id__in=wanted,
-            user__is_active=True,
-            user__deleted_at__isnull=True,
-        )
-        .exclude(user__email="")
-        .values_list("scope_id", "user__email")
-    )
-    found: dict[int, set[str]] = defaultdict(set)
-    for scope_id, address in rows:
-        found[int(scope_id)].add(address)
-    return found
-
-
 def check_deadlines(today: date) -> int:
     """The daily check (manage.py check_monitoring_deadlines): mark what became overdue on
     `today`, tell the people concerned once, refresh the index; the number of records marked.
@@ -546,8 +520,8 @@ def check_deadlines(today: date) -> int:
             for c in due
         )
         institutions = {c.institution_id for c in due}
-        staff = _emails_by_scope(Institution, STAFF_ROLES, institutions)
-        monitors = _emails_by_scope(
+        staff = emails_by_scope(Institution, STAFF_ROLES, institutions)
+        monitors = emails_by_scope(
             Organisation,
             [Role.ORGANISATION_REPRESENTATIVE],
             {c.monitor_id for c in due if c.monitor_id},
@@ -555,9 +529,7 @@ def check_deadlines(today: date) -> int:
         names = dict(Institution.objects.filter(pk__in=institutions).values_list("pk", "name_bg"))
         for_person: dict[str, list[Commitment]] = defaultdict(list)
         for c in due:
-            for address in staff.get(c.institution_id, set()) | monitors.get(
-                c.monitor_id or 0, set()
-            ):
+            for address in {*staff.get(c.institution_id, ()), *monitors.get(c.monitor_id or 0, ())}:
                 for_person[address].append(c)
         messages = []
         with translation.override(settings.LANGUAGE_CODE):

@@ -1,6 +1,7 @@
 """What the workflows of requests, signals and commitments share: checking a change of
-status, locking the record against a second official acting at once, writing the timeline,
-storing a document (with its redacted copy) and telling the institution.
+status, locking the record against a second official acting at once, saving it (with the
+responsiveness index), writing the timeline, storing a document (with its redacted copy),
+the addresses of an institution and of the people acting for one, and e-mail to each of them.
 
 Each workflow module (requests.py, signals.py, commitments.py) calls these inside its own
 `transaction.atomic()`; none of them commits on its own.
@@ -8,22 +9,27 @@ Each workflow module (requests.py, signals.py, commitments.py) calls these insid
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any, TypeVar
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from accounts.enums import STAFF_ROLES
-from accounts.models import User
+from accounts.models import RoleAssignment, User
+from accounts.rules import is_administrator, is_staff_of
 from core import uploads
+from core.email import enqueue_many, render_email
 from core.legal_calendar import SOFIA
 from directory.models import Institution
+from monitoring import index
 from monitoring.models import Document
+from organisations.models import Organisation
+from organisations.selectors import represented_ids
 
 M = TypeVar("M", bound=models.Model)
 
@@ -62,6 +68,43 @@ def check_transition(table: Mapping[str, frozenset[str]], from_status: str, to: 
         raise MonitoringError(_("This step is not possible in the record's current state."))
 
 
+def move(record: Any, table: Mapping[str, frozenset[str]], to: str) -> str:
+    """Check and make the change of status of a request or a signal; the status it left."""
+    before: str = record.status
+    check_transition(table, before, to)
+    record.status = to
+    return before
+
+
+def save_and_refresh(record: Any) -> None:
+    """Save a request or a signal after a step (the version grows: a page shown before it is
+    out of date) and refresh its institution's responsiveness index."""
+    record.version += 1
+    record.save()
+    index.refresh(record.institution_id)
+
+
+def handles_institution(user: Any, institution: Institution) -> bool:
+    """Staff of the institution or an administrator (rules.py: handle_item on its records):
+    they log what was filed on paper for someone, and record its commitments."""
+    return bool(is_staff_of(user, institution) or is_administrator(user))
+
+
+def check_represents(user: User | None, organisation: Organisation | None, message: str) -> None:
+    """Filing on behalf of an organisation is for its verified representatives."""
+    if organisation is not None and (user is None or organisation.pk not in represented_ids(user)):
+        raise MonitoringError(message)
+
+
+def copied(record: models.Model, names: Iterable[str]) -> dict[str, Any]:
+    """The values of `names` of `record`: what a forwarded filing takes to its new body."""
+    return {name: getattr(record, name) for name in names}
+
+
+def dmy(day: date | None) -> str:
+    return day.strftime("%d.%m.%Y") if day else ""
+
+
 def check_date(day: date, *, not_before: date | None = None, label: str = "") -> None:
     """A date typed by an official: never in the future, never before the previous step."""
     if day > today():
@@ -69,7 +112,7 @@ def check_date(day: date, *, not_before: date | None = None, label: str = "") ->
     if not_before is not None and day < not_before:
         raise MonitoringError(
             _("The date cannot be before %(step)s (%(day)s).")
-            % {"step": label or _("the previous step"), "day": not_before.strftime("%d.%m.%Y")}
+            % {"step": label or _("the previous step"), "day": dmy(not_before)}
         )
 
 
@@ -101,35 +144,51 @@ def save_document(
     return document
 
 
-def staff_emails(*institutions: Institution | None) -> list[str]:
-    """The addresses of the active staff of the institutions (one query)."""
-    from django.contrib.contenttypes.models import ContentType
-
-    ids = [str(i.pk) for i in institutions if i is not None]
-    if not ids:
-        return []
-    ct = ContentType.objects.get_for_model(Institution)
-    return list(
-        User.objects.filter(
-            Q(role_assignments__revoked_at__isnull=True),
-            role_assignments__role__in=STAFF_ROLES,
-            role_assignments__scope_type=ct,
-            role_assignments__scope_id__in=ids,
-            is_active=True,
-            deleted_at__isnull=True,
+def emails_by_scope(
+    model: type[models.Model], roles: Iterable[str], ids: Iterable[int]
+) -> dict[int, list[str]]:
+    """The e-mail addresses of the active people holding one of `roles` for each object of
+    `model` among `ids` (the staff of institutions, the representatives of organisations),
+    by address, in one query."""
+    wanted = [str(pk) for pk in ids]
+    if not wanted:
+        return {}
+    rows = (
+        RoleAssignment.objects.active()
+        .filter(
+            role__in=list(roles),
+            scope_type=ContentType.objects.get_for_model(model),
+            scope_id__in=wanted,
+            user__is_active=True,
+            user__deleted_at__isnull=True,
         )
-        .exclude(email="")
-        .order_by("email")
-        .values_list("email", flat=True)
-        .distinct()
+        .exclude(user__email="")
+        .order_by("user__email")
+        .values_list("scope_id", "user__email")
     )
+    found: dict[int, list[str]] = {}
+    for scope_id, address in rows:
+        addresses = found.setdefault(int(scope_id), [])
+        if address not in addresses:
+            addresses.append(address)
+    return found
 
 
 def institution_addresses(institution: Institution) -> list[str]:
     """Where a filing to the institution goes: its official e-mail (the one its directory
     entry publishes) and its staff on the portal, without repeats."""
+    staff = emails_by_scope(Institution, STAFF_ROLES, [institution.pk]).get(institution.pk, [])
     addresses = [institution.email] if institution.email else []
-    return list(dict.fromkeys(addresses + staff_emails(institution)))
+    return list(dict.fromkeys(addresses + staff))
+
+
+def mail_each(recipients: Iterable[str], template: str, context: dict[str, Any]) -> int:
+    """One message per address (nobody sees the others'), queued in the caller's
+    transaction; the number queued."""
+    messages = [render_email(a, None, template, context) for a in dict.fromkeys(recipients) if a]
+    if messages:
+        enqueue_many(messages)
+    return len(messages)
 
 
 def absolute(path: str) -> str:

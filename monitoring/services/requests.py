@@ -1,6 +1,7 @@
 """Workflows of access-to-public-information requests (ЗДОИ): filing through the portal,
 logging one filed elsewhere, registration, clarification, extension, forwarding, the decision,
-withdrawal, visibility, documents (with redacted copies) and the daily deadline check.
+withdrawal, visibility, documents (with redacted copies); the daily deadline check
+(`check_deadlines`) and the timeline rows and e-mails of the steps are request_notices.py's.
 
 Every step runs in `transaction.atomic()`, locks the request row (services.common.lock, with
 the version the person saw), checks enums.REQUEST_TRANSITIONS, writes one RequestEvent,
@@ -11,34 +12,28 @@ message per recipient, so that nobody sees another person's address.
 
 A request is "overdue" while it waits for the body past its deadline: the flag is set by the
 daily check (and at once when a step sets a deadline that has already passed, e.g. a request
-logged late) and cleared by the step that ends the wait.
+logged late: request_notices.settle_overdue) and cleared by the step that ends the wait.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from datetime import date, timedelta
+from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.rules import is_administrator, is_staff_of
-from core.email import enqueue_many, render_email
-from core.legal_calendar import LegalCalendar
 from core.uploads import safe_name
 from directory.models import Institution
 from monitoring import index, legal
 from monitoring.enums import (
     REQUEST_FINAL,
     REQUEST_OUTCOMES,
-    REQUEST_PENDING,
     REQUEST_TRANSITIONS,
     Channel,
     DocumentKind,
@@ -47,23 +42,34 @@ from monitoring.enums import (
     RequestEventKind,
     RequestStatus,
 )
-from monitoring.models import Document, InformationRequest, RequestEvent
+from monitoring.models import Document, InformationRequest
 from monitoring.services.common import (
     MonitoringError,
     StaleVersion,
     absolute,
     check_date,
-    check_transition,
-    history_row,
-    institution_addresses,
+    check_represents,
+    copied,
+    dmy,
+    handles_institution,
     lock,
+    move,
+    save_and_refresh,
     save_document,
     today,
 )
+from monitoring.services.request_notices import (
+    PITAY_APPEAL_HELP,
+    check_deadlines,
+    event,
+    settle_overdue,
+    to_institution,
+    to_requester,
+)
 from organisations.models import Organisation
-from organisations.selectors import represented_ids
 
 __all__ = [
+    "PITAY_APPEAL_HELP",
     "MonitoringError",
     "StaleVersion",
     "add_document",
@@ -81,8 +87,11 @@ __all__ = [
     "withdraw",
 ]
 
-PITAY_APPEAL_HELP = "https://pitay.government.bg/help-section/help-appeal"
-TEMPLATES = "monitoring/email/"
+# What a request forwarded to another institution takes along: the requester's filing.
+FILED_FIELDS = (
+    "requester", "organisation", "title", "description", "access_form", "requester_name",
+    "correspondence_address", "requester_email", "show_name", "is_public",
+)  # fmt: skip
 
 
 # --- small helpers ---------------------------------------------------------------------------
@@ -94,119 +103,14 @@ def _require(user: User | None, perm: str, obj: Any) -> None:
         raise PermissionDenied
 
 
-def handles_institution(user: Any, institution: Institution) -> bool:
-    """Staff of the institution or an administrator: may log a request of someone else."""
-    return bool(is_staff_of(user, institution) or is_administrator(user))
-
-
-def _event(
-    req: InformationRequest,
-    kind: str,
-    *,
-    by: User | None,
-    on: date | None = None,
-    from_status: str = "",
-    to_status: str = "",
-    note: str = "",
-    details: dict[str, Any] | None = None,
-    is_public: bool = True,
-) -> RequestEvent:
-    return history_row(
-        RequestEvent,
-        "request",
-        req,
-        kind=kind,
-        on=on or today(),
-        by=by,
-        from_status=from_status,
-        to_status=to_status,
-        note=note,
-        details=details or {},
-        is_public=is_public,
-    )
-
-
 def _move(req: InformationRequest, to: str) -> str:
-    """Check and make the change of status; the status it came from."""
-    before = req.status
-    check_transition(REQUEST_TRANSITIONS, before, to)
-    req.status = to
-    return before
-
-
-def _save(req: InformationRequest) -> None:
-    req.version += 1
-    req.save()
-    index.refresh(req.institution_id)
-
-
-def _day(value: date | None) -> str:
-    return value.strftime("%d.%m.%Y") if value else ""
-
-
-def _context(req: InformationRequest, **extra: Any) -> dict[str, Any]:
-    return {
-        "req": req,
-        "institution": req.institution,
-        "url": absolute(req.get_absolute_url()),
-        "portal_name": settings.PORTAL_NAME,
-        **extra,
-    }
-
-
-def _send(recipients: Iterable[str], template: str, context: dict[str, Any]) -> int:
-    """One message per address (nobody sees the others'); the number queued."""
-    addresses = [a for a in dict.fromkeys(recipients) if a]
-    if addresses:
-        enqueue_many([render_email(a, None, TEMPLATES + template, context) for a in addresses])
-    return len(addresses)
-
-
-def _to_requester(req: InformationRequest, template: str, **extra: Any) -> None:
-    if req.requester_email:
-        _send([req.requester_email], template, _context(req, **extra))
-
-
-def _to_institution(req: InformationRequest, template: str, **extra: Any) -> int:
-    return _send(institution_addresses(req.institution), template, _context(req, **extra))
+    return move(req, REQUEST_TRANSITIONS, to)
 
 
 def _check_organisation(user: User, organisation: Organisation | None) -> None:
-    if organisation is not None and organisation.pk not in represented_ids(user):
-        raise MonitoringError(
-            _("You can file on behalf of an organisation only if you represent it.")
-        )
-
-
-def _mark_overdue(req: InformationRequest, *, by: User | None = None) -> None:
-    """The deadline passed with no decision: flag it, note it on the timeline and tell the
-    requester (with the appeal route against a tacit refusal) and the institution, once."""
-    assert req.due_on is not None  # noqa: S101 - only pending requests with a deadline
-    req.is_overdue = True
-    req.overdue_since = req.due_on + timedelta(days=1)
-    appeal_by = legal.tacit_refusal_appeal_due_on(req.due_on)
-    _event(
-        req,
-        RequestEventKind.OVERDUE,
-        by=by,
-        on=req.overdue_since,
-        from_status=req.status,
-        to_status=req.status,
-        details={"due_on": req.due_on.isoformat(), "appeal_by": appeal_by.isoformat()},
+    check_represents(
+        user, organisation, _("You can file on behalf of an organisation only if you represent it.")
     )
-    extra = {"appeal_by": appeal_by, "appeal_help": PITAY_APPEAL_HELP}
-    _to_requester(req, "request_overdue_requester", **extra)
-    _to_institution(req, "request_overdue_institution", **extra)
-
-
-def _settle_overdue(req: InformationRequest, *, by: User | None = None) -> None:
-    """After a step that set the deadline: overdue only while waiting past it."""
-    if req.status in REQUEST_PENDING and req.due_on is not None and req.due_on < today():
-        if not req.is_overdue:
-            _mark_overdue(req, by=by)
-    else:
-        req.is_overdue = False
-        req.overdue_since = None
 
 
 # --- filing ----------------------------------------------------------------------------------
@@ -251,8 +155,8 @@ def _new_request(
 
 def _send_filed(req: InformationRequest, *, by: User | None, note: str = "") -> None:
     """Send the request to the institution (all four statutory fields) and note it."""
-    sent = _to_institution(req, "request_filed_institution")
-    _event(
+    sent = to_institution(req, "request_filed_institution")
+    event(
         req,
         RequestEventKind.SENT,
         by=by,
@@ -301,7 +205,7 @@ def file(
             # is registered on arrival.
             due_on=legal.request_due_on(filed_on),
         )
-        _event(
+        event(
             req,
             RequestEventKind.FILED,
             by=by,
@@ -310,7 +214,7 @@ def file(
             details={"due_on": req.due_on.isoformat() if req.due_on else None},
         )
         _send_filed(req, by=by)
-        _to_requester(req, "request_filed_requester")
+        to_requester(req, "request_filed_requester")
         index.refresh(institution.pk)
     return req
 
@@ -374,7 +278,7 @@ def log(
             status=status,
             due_on=legal.request_due_on(registered_on or filed_on),
         )
-        _event(
+        event(
             req,
             RequestEventKind.LOGGED,
             by=by,
@@ -383,7 +287,7 @@ def log(
             details={"channel": channel, "external_reference": req.external_reference},
         )
         if registered_on is not None:
-            _event(
+            event(
                 req,
                 RequestEventKind.REGISTERED,
                 by=by,
@@ -395,7 +299,7 @@ def log(
                     "due_on": req.due_on.isoformat() if req.due_on else None,
                 },
             )
-        _settle_overdue(req, by=by)
+        settle_overdue(req, by=by)
         req.save()
         index.refresh(institution.pk)
     return req
@@ -423,7 +327,7 @@ def register(
         req.registration_number = number.strip()
         req.registered_on = registered_on
         req.due_on = legal.request_due_on(registered_on)
-        _event(
+        event(
             req,
             RequestEventKind.REGISTERED,
             by=by,
@@ -432,8 +336,8 @@ def register(
             to_status=req.status,
             details={"number": req.registration_number, "due_on": req.due_on.isoformat()},
         )
-        _settle_overdue(req, by=by)
-        _save(req)
+        settle_overdue(req, by=by)
+        save_and_refresh(req)
     return req
 
 
@@ -459,7 +363,7 @@ def ask_clarification(
         req.due_on = None
         req.is_overdue = False
         req.overdue_since = None
-        _event(
+        event(
             req,
             RequestEventKind.CLARIFICATION_ASKED,
             by=by,
@@ -469,8 +373,8 @@ def ask_clarification(
             note=note.strip(),
             details={"clarification_due_on": req.clarification_due_on.isoformat()},
         )
-        _to_requester(req, "request_clarification", note=note.strip())
-        _save(req)
+        to_requester(req, "request_clarification", note=note.strip())
+        save_and_refresh(req)
     return req
 
 
@@ -502,12 +406,12 @@ def clarify(
                     "The time to clarify ended on %(day)s: the request is left without "
                     "consideration."
                 )
-                % {"day": _day(req.clarification_due_on)}
+                % {"day": dmy(req.clarification_due_on)}
             )
         before = _move(req, RequestStatus.REGISTERED)
         req.clarified_on = on
         req.due_on = legal.request_due_on(on)
-        _event(
+        event(
             req,
             RequestEventKind.CLARIFIED,
             by=by,
@@ -518,9 +422,9 @@ def clarify(
             details={"due_on": req.due_on.isoformat()},
         )
         if not staff:
-            _to_institution(req, "request_clarified", text=text.strip())
-        _settle_overdue(req, by=by)
-        _save(req)
+            to_institution(req, "request_clarified", text=text.strip())
+        settle_overdue(req, by=by)
+        save_and_refresh(req)
     return req
 
 
@@ -568,12 +472,12 @@ def extend(
         if req.due_on is not None and on > req.due_on:
             raise MonitoringError(
                 _("The term ended on %(day)s: it can be extended only before it ends.")
-                % {"day": _day(req.due_on)}
+                % {"day": dmy(req.due_on)}
             )
         req.extension_reason = reason
         req.extension_days = days
         req.due_on = legal.request_due_on(_term_start(req), days)
-        _event(
+        event(
             req,
             RequestEventKind.EXTENDED,
             by=by,
@@ -583,12 +487,12 @@ def extend(
             note=note.strip(),
             details={"reason": reason, "days": days, "due_on": req.due_on.isoformat()},
         )
-        _to_requester(
+        to_requester(
             req, "request_extended", reason=ExtensionReason(reason).label, days=days,
             note=note.strip(),
         )  # fmt: skip
-        _settle_overdue(req, by=by)
-        _save(req)
+        settle_overdue(req, by=by)
+        save_and_refresh(req)
     return req
 
 
@@ -631,23 +535,14 @@ def forward(
             new = _new_request(
                 to_institution,
                 by=by,
-                requester=req.requester,
-                organisation=req.organisation,
-                title=req.title,
-                description=req.description,
-                access_form=req.access_form,
-                requester_name=req.requester_name,
-                correspondence_address=req.correspondence_address,
-                requester_email=req.requester_email,
-                show_name=req.show_name,
-                is_public=req.is_public,
+                **copied(req, FILED_FIELDS),
                 filed_on=on,
                 channel=Channel.PLATFORM,
                 status=RequestStatus.SUBMITTED,
                 due_on=legal.request_due_on(on),
                 forwarded_from=req,
             )
-            _event(
+            event(
                 new,
                 RequestEventKind.FILED,
                 by=by,
@@ -657,10 +552,10 @@ def forward(
                 details={"forwarded_from": req.pk},
             )
             _send_filed(new, by=by, note=note.strip())
-            _settle_overdue(new, by=by)
+            settle_overdue(new, by=by)
             new.save()
             index.refresh(to_institution.pk)
-        _event(
+        event(
             req,
             RequestEventKind.FORWARDED,
             by=by,
@@ -670,11 +565,11 @@ def forward(
             note=note.strip(),
             details={"to": target_name, "request": new.pk if new else None},
         )
-        _to_requester(
+        to_requester(
             req, "request_forwarded", target=target_name, note=note.strip(),
             new_url=absolute(new.get_absolute_url()) if new else "",
         )  # fmt: skip
-        _save(req)
+        save_and_refresh(req)
     return req
 
 
@@ -725,7 +620,7 @@ def decide(
             save_document(req, upload, title=title, kind=kind, by=by)
             for upload, title, kind in documents
         ]
-        _event(
+        event(
             req,
             RequestEventKind.DECIDED,
             by=by,
@@ -744,8 +639,8 @@ def decide(
             extra["appeal_help"] = PITAY_APPEAL_HELP
         if refusal_ground:
             extra["ground"] = RefusalGround(refusal_ground).label
-        _to_requester(req, "request_decided", **extra)
-        _save(req)
+        to_requester(req, "request_decided", **extra)
+        save_and_refresh(req)
     return req
 
 
@@ -763,7 +658,7 @@ def withdraw(
         before = _move(req, RequestStatus.WITHDRAWN)
         req.is_overdue = False
         req.overdue_since = None
-        _event(
+        event(
             req,
             RequestEventKind.WITHDRAWN,
             by=by,
@@ -771,8 +666,8 @@ def withdraw(
             to_status=req.status,
             note=note.strip(),
         )
-        _to_institution(req, "request_withdrawn")
-        _save(req)
+        to_institution(req, "request_withdrawn")
+        save_and_refresh(req)
     return req
 
 
@@ -790,7 +685,7 @@ def set_visibility(
         _require(by, "monitoring.act_as_filer", req)
         if (req.is_public, req.show_name) == (is_public, show_name):
             return req
-        _event(
+        event(
             req,
             RequestEventKind.NOTE,
             by=by,
@@ -805,7 +700,7 @@ def set_visibility(
         )
         req.is_public = is_public
         req.show_name = show_name
-        _save(req)
+        save_and_refresh(req)
     return req
 
 
@@ -838,7 +733,7 @@ def add_document(
             req, upload, title=title.strip(), kind=kind, by=by, redacted=redacted_upload,
             is_public=is_public,
         )  # fmt: skip
-        _event(
+        event(
             req,
             RequestEventKind.DOCUMENT,
             by=by,
@@ -848,7 +743,7 @@ def add_document(
             details={"document": document.pk, "redacted": document.is_redacted},
             is_public=document.is_public and req.is_public,
         )
-        _save(req)
+        save_and_refresh(req)
     return document
 
 
@@ -879,7 +774,7 @@ def redact(
         if old_name and old_name != document.file.name:
             # The unredacted public copy goes once the change is committed.
             transaction.on_commit(lambda: storage.delete(old_name))
-        _event(
+        event(
             req,
             RequestEventKind.NOTE,
             by=by,
@@ -889,97 +784,5 @@ def redact(
             details={"document": document.pk, "redacted": True},
             is_public=False,
         )
-        _save(req)
+        save_and_refresh(req)
     return document
-
-
-# --- the daily check -------------------------------------------------------------------------
-
-
-def check_deadlines(today: date) -> int:
-    """The daily check (manage.py check_monitoring_deadlines): mark what became overdue on
-    `today`, tell the people concerned once, refresh the index; the number of records marked.
-
-    Pending requests past their deadline are flagged overdue (an OVERDUE event, one e-mail to
-    the requester with the appeal route and one to the institution); a clarification not
-    given in time leaves the request without consideration (ЗДОИ чл. 29, ал. 2). A second run
-    on the same day finds nothing: both sets exclude what was already done. A fixed number of
-    queries per record (an update, an event) plus one per institution for its addresses."""
-    calendar = LegalCalendar()
-    touched: set[int] = set()
-    addresses: dict[int, list[str]] = {}
-    messages: list[dict[str, Any]] = []
-    count = 0
-
-    def tell(req: InformationRequest, template: str, **extra: Any) -> None:
-        context = _context(req, **extra)
-        if req.requester_email:
-            messages.append(
-                render_email(
-                    req.requester_email, None, TEMPLATES + template + "_requester", context
-                )
-            )
-        if template == "request_overdue":
-            if req.institution_id not in addresses:
-                addresses[req.institution_id] = institution_addresses(req.institution)
-            messages.extend(
-                render_email(a, None, TEMPLATES + "request_overdue_institution", context)
-                for a in addresses[req.institution_id]
-            )
-
-    with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
-        overdue = (
-            InformationRequest.objects.due_before(today)
-            .select_for_update(of=("self",))
-            .select_related("institution")
-            .order_by("pk")
-        )
-        for req in overdue:
-            assert req.due_on is not None  # noqa: S101 - due_before filters on it
-            req.is_overdue = True
-            req.overdue_since = req.due_on + timedelta(days=1)
-            req.version += 1
-            req.save(update_fields=["is_overdue", "overdue_since", "version", "updated_at"])
-            appeal_by = legal.tacit_refusal_appeal_due_on(req.due_on, calendar)
-            _event(
-                req,
-                RequestEventKind.OVERDUE,
-                by=None,
-                on=req.overdue_since,
-                from_status=req.status,
-                to_status=req.status,
-                details={"due_on": req.due_on.isoformat(), "appeal_by": appeal_by.isoformat()},
-            )
-            tell(req, "request_overdue", appeal_by=appeal_by, appeal_help=PITAY_APPEAL_HELP)
-            touched.add(req.institution_id)
-            count += 1
-        lapsed = (
-            InformationRequest.objects.filter(
-                status=RequestStatus.CLARIFICATION, clarification_due_on__lt=today
-            )
-            .select_for_update(of=("self",))
-            .select_related("institution")
-            .order_by("pk")
-        )
-        for req in lapsed:
-            before = _move(req, RequestStatus.NO_CONSIDERATION)
-            req.version += 1
-            req.save(update_fields=["status", "version", "updated_at"])
-            assert req.clarification_due_on is not None  # noqa: S101 - filtered on it
-            _event(
-                req,
-                RequestEventKind.LAPSED,
-                by=None,
-                on=req.clarification_due_on + timedelta(days=1),
-                from_status=before,
-                to_status=req.status,
-                details={"clarification_due_on": req.clarification_due_on.isoformat()},
-            )
-            tell(req, "request_lapsed")
-            touched.add(req.institution_id)
-            count += 1
-        if messages:
-            enqueue_many(messages)
-        for institution_id in sorted(touched):
-            index.refresh(institution_id)
-    return count

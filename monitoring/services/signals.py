@@ -28,7 +28,6 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
@@ -36,7 +35,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.enums import STAFF_ROLES
-from accounts.models import RoleAssignment, User
+from accounts.models import User
 from core.email import enqueue_many, render_email
 from directory.models import Institution
 from monitoring import index, legal
@@ -45,7 +44,6 @@ from monitoring.models import Document, Signal, SignalEvent
 from monitoring.services import common
 from monitoring.services.common import MonitoringError
 from organisations.models import Organisation
-from organisations.selectors import represented_ids
 
 __all__ = [
     "MonitoringError",
@@ -63,6 +61,11 @@ __all__ = [
 ]
 
 EMAIL_PREFIX = "monitoring/email/signal_"
+# What a filing forwarded to another institution takes along: the filer's filing.
+FILED_FIELDS = (
+    "kind", "title", "description", "event_on", "filer", "organisation", "filer_name",
+    "filer_address", "filer_email", "show_name", "is_public",
+)  # fmt: skip
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -74,16 +77,8 @@ def _event(signal: Signal, kind: str, *, by: User | None, **fields: Any) -> Sign
 
 def _move(signal: Signal, to: str, kind: str, *, by: User | None, **fields: Any) -> SignalEvent:
     """Change the status (checked against the table) and record it."""
-    common.check_transition(SIGNAL_TRANSITIONS, signal.status, to)
-    from_status = signal.status
-    signal.status = to
+    from_status = common.move(signal, SIGNAL_TRANSITIONS, to)
     return _event(signal, kind, by=by, from_status=from_status, to_status=to, **fields)
-
-
-def _save(signal: Signal) -> None:
-    signal.version += 1
-    signal.save()
-    index.refresh(signal.institution_id)
 
 
 def _iso(day: date | None) -> str | None:
@@ -110,14 +105,7 @@ def _mail(recipients: Iterable[str], template: str, context: dict[str, Any]) -> 
     """One message per recipient (nobody sees the others' addresses), in the portal's
     language (people have no language setting yet)."""
     with translation.override(settings.LANGUAGE_CODE):
-        messages = [
-            render_email(to, None, EMAIL_PREFIX + template, context)
-            for to in dict.fromkeys(recipients)
-            if to
-        ]
-    if messages:
-        enqueue_many(messages)
-    return len(messages)
+        return common.mail_each(recipients, EMAIL_PREFIX + template, context)
 
 
 def _context(signal: Signal, **extra: Any) -> dict[str, Any]:
@@ -138,8 +126,9 @@ def _send_to_institution(signal: Signal, **extra: Any) -> int:
 
 
 def _check_organisation(organisation: Organisation | None, by: User | None) -> None:
-    if organisation is not None and (by is None or organisation.pk not in represented_ids(by)):
-        raise MonitoringError(_("You can file only for an organisation you represent."))
+    common.check_represents(
+        by, organisation, _("You can file only for an organisation you represent.")
+    )
 
 
 def _new_signal(
@@ -385,7 +374,7 @@ def register(
         locked.registration_number = number
         locked.registered_on = registered_on
         locked.due_on = _due_on(locked)
-        _save(locked)
+        common.save_and_refresh(locked)
         _tell_filer(locked, "registered")
     return locked
 
@@ -409,7 +398,7 @@ def no_proceedings(
             details={"ground": ground} if ground else {},
         )
         locked.is_overdue = False  # no longer waiting for the body
-        _save(locked)
+        common.save_and_refresh(locked)
         _tell_filer(locked, "no_proceedings", reason=reason)
     return locked
 
@@ -447,7 +436,7 @@ def extend(
         if on > locked.due_on:
             raise MonitoringError(
                 _("The term can be extended only before it ends (%(day)s).")
-                % {"day": locked.due_on.strftime("%d.%m.%Y")}
+                % {"day": common.dmy(locked.due_on)}
             )
         previous = locked.due_on
         locked.extended_months = months
@@ -469,7 +458,7 @@ def extend(
                 "previous_due_on": _iso(previous),
             },
         )
-        _save(locked)
+        common.save_and_refresh(locked)
         _tell_filer(locked, "extended", previous_due_on=previous)
     return locked
 
@@ -518,23 +507,13 @@ def forward(
         locked.answered_on_time = on <= due
         locked.days_to_answer = (on - locked.received_on).days
         locked.is_overdue = False
-        _save(locked)
+        common.save_and_refresh(locked)
         created = None
         if to is not None:
             created = _new_signal(
                 to,
-                kind=locked.kind,
-                title=locked.title,
-                description=locked.description,
-                event_on=locked.event_on,
+                **common.copied(locked, FILED_FIELDS),
                 received_on=on,
-                filer=locked.filer,
-                organisation=locked.organisation,
-                filer_name=locked.filer_name,
-                filer_address=locked.filer_address,
-                filer_email=locked.filer_email,
-                show_name=locked.show_name,
-                is_public=locked.is_public,
                 created_by=by,
                 channel=Channel.PLATFORM,
                 forwarded_from=locked,
@@ -613,7 +592,7 @@ def answer(
             and communicated_on <= legal.communication_due_on(decided_on)
         )
         locked.is_overdue = False
-        _save(locked)
+        common.save_and_refresh(locked)
         _tell_filer(locked, "answered")
     return locked
 
@@ -627,7 +606,7 @@ def withdraw(signal: Signal, *, by: User | None, version: int | None, note: str 
         locked = common.lock(Signal, signal.pk, version)
         _move(locked, SignalStatus.WITHDRAWN, SignalEventKind.WITHDRAWN, by=by, note=note.strip())
         locked.is_overdue = False
-        _save(locked)
+        common.save_and_refresh(locked)
         _mail(common.institution_addresses(locked.institution), "withdrawn", _context(locked))
     return locked
 
@@ -655,7 +634,7 @@ def set_visibility(
             },
             details={"is_public": is_public, "show_name": show_name},
         )
-        _save(locked)
+        common.save_and_refresh(locked)
     return locked
 
 
@@ -686,34 +665,11 @@ def add_document(
             note=_("Document added: %(title)s") % {"title": title},
             details={"document": document.pk},
         )
-        _save(locked)
+        common.save_and_refresh(locked)
     return document
 
 
 # --- the daily check -------------------------------------------------------------------------
-
-
-def _staff_by_institution(ids: Iterable[int]) -> dict[int, list[str]]:
-    """The addresses of the active staff of each institution, in one query."""
-    ct = ContentType.objects.get_for_model(Institution)
-    found: dict[int, list[str]] = defaultdict(list)
-    rows = (
-        RoleAssignment.objects.active()
-        .filter(
-            role__in=STAFF_ROLES,
-            scope_type=ct,
-            scope_id__in=[str(pk) for pk in ids],
-            user__is_active=True,
-            user__deleted_at__isnull=True,
-        )
-        .exclude(user__email="")
-        .order_by("user__email")
-        .values_list("scope_id", "user__email")
-    )
-    for scope_id, email in rows:
-        if email not in found[int(scope_id)]:
-            found[int(scope_id)].append(email)
-    return found
 
 
 def check_deadlines(today: date) -> int:
@@ -753,7 +709,7 @@ def check_deadlines(today: date) -> int:
         by_institution: dict[int, list[Signal]] = defaultdict(list)
         for s in due:
             by_institution[s.institution_id].append(s)
-        staff = _staff_by_institution(by_institution)
+        staff = common.emails_by_scope(Institution, STAFF_ROLES, by_institution)
         with translation.override(settings.LANGUAGE_CODE):
             messages = [
                 render_email(s.filer_email, None, EMAIL_PREFIX + "overdue", _context(s))

@@ -10,23 +10,19 @@ never counted: a page is read with one row more to know whether another follows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, cast
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.enums import Role
-from accounts.models import User
-from accounts.rules import is_administrator, is_staff_of
 from consultations.enums import PUBLIC_STATES
 from core.ratelimit import ratelimit
 from directory import selectors as directory_selectors
@@ -42,86 +38,18 @@ from monitoring.forms.commitments import (
 )
 from monitoring.models import Commitment, CommitmentRating
 from monitoring.services import commitments as services
-from monitoring.services.common import MonitoringError, StaleVersion
-from organisations.models import Organisation
+from monitoring.services.common import MonitoringError, StaleVersion, handles_institution
+from monitoring.views.common import crumbs, page_of, pk_or_404, represented, user_of
 
 PAGE_SIZE = 25
-MAX_ID = 2**62  # beyond it SQLite overflows: an unknown id is a 404
 MAX_PAGE = 10_000
 write_limit = ratelimit("monitoring-commitments", limit=120, period=3600)
 
 CONVERSATION = (CommitmentUpdateKind.COMMENT, CommitmentUpdateKind.ANSWER)
 
 
-# --- helpers shared with the reports' pages ------------------------------------------------
-
-
-def pk_or_404(pk: int) -> int:
-    if pk > MAX_ID:
-        raise Http404
-    return pk
-
-
-def user_of(request: HttpRequest) -> User:
-    return cast(User, request.user)  # behind login_required
-
-
-def url_or_empty(name: str, *args: Any) -> str:
-    """The address of a page another part of the app provides; '' while it is not there."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
-
-
-def crumbs(*trail: tuple[str, str]) -> list[tuple[str, str]]:
-    """Home › Monitoring (when its page exists) › `trail`."""
-    start = url_or_empty("monitoring:index")
-    return ([(_("Monitoring"), start)] if start else []) + list(trail)
-
-
-@dataclass
-class Page:
-    """One page of a list: its rows and whether pages come before and after. The list is not
-    counted: one row more than the page tells whether a next page exists."""
-
-    object_list: list[Any]
-    number: int
-    has_previous: bool
-    has_next: bool
-
-    @property
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-    @property
-    def next_page_number(self) -> int:
-        return self.number + 1
-
-
-def page_of(queryset: QuerySet[Any], request: HttpRequest, size: int = PAGE_SIZE) -> Page:
-    raw = request.GET.get("page", "1")
-    number = int(raw) if raw.isdigit() and len(raw) <= 5 else 1
-    number = min(max(number, 1), MAX_PAGE)
-    start = (number - 1) * size
-    rows = list(queryset[start : start + size + 1])
-    return Page(rows[:size], number, number > 1, len(rows) > size)
-
-
-def represented(user: Any) -> list[Organisation]:
-    """The organisations `user` represents, by name: one query, none for those who represent
-    nobody (their role keys are loaded once per request by the permission checks)."""
-    if not getattr(user, "is_authenticated", False):
-        return []
-    ct = ContentType.objects.get_for_model(Organisation).pk
-    ids = [
-        int(scope_id)
-        for role, scope_type, scope_id in user.active_role_keys()
-        if role == Role.ORGANISATION_REPRESENTATIVE and scope_type == ct and scope_id.isdigit()
-    ]
-    if not ids:
-        return []
-    return list(Organisation.objects.filter(pk__in=ids).order_by("name", "pk"))
+def _commitments_crumb() -> tuple[str, str]:
+    return (_("Commitments"), reverse("monitoring:commitments"))
 
 
 # --- the list --------------------------------------------------------------------------------
@@ -150,7 +78,7 @@ def _filtered(filters: dict[str, Any]) -> QuerySet[Commitment]:
 def commitment_list(request: HttpRequest) -> HttpResponse:
     form = FilterForm(request.GET or None)
     filters = form.filters() if request.GET else {}
-    page = page_of(_filtered(filters), request)
+    page = page_of(_filtered(filters), request.GET.get("page"), PAGE_SIZE, MAX_PAGE)
     return render(
         request,
         "monitoring/commitments/list.html",
@@ -192,9 +120,7 @@ def _choose_institution(request: HttpRequest) -> HttpResponse:
             "q": q,
             "found": found,
             "own": own,
-            "breadcrumbs": crumbs(
-                (_("Commitments"), reverse("monitoring:commitments")), (title, "")
-            ),
+            "breadcrumbs": crumbs(_commitments_crumb(), (title, "")),
         },
     )
 
@@ -209,7 +135,7 @@ def commitment_new(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
     if not user.has_perm("monitoring.add_commitment", institution):
         raise PermissionDenied
-    as_staff = bool(is_staff_of(user, institution) or is_administrator(user))
+    as_staff = handles_institution(user, institution)
     monitors = represented(user)
     if not as_staff and not monitors:
         raise PermissionDenied
@@ -226,7 +152,20 @@ def commitment_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The commitment is recorded."))
             return redirect(commitment.get_absolute_url())
-    title = _("Record a commitment")
+    return _form_page(request, form, institution, None)
+
+
+def _form_page(
+    request: HttpRequest,
+    form: CommitmentForm,
+    institution: Institution,
+    commitment: Commitment | None,
+) -> HttpResponse:
+    """Recording a commitment, or correcting `commitment`."""
+    title = _("Correct the commitment") if commitment else _("Record a commitment")
+    trail = [_commitments_crumb()]
+    if commitment is not None:
+        trail.append((commitment.title, commitment.get_absolute_url()))
     return render(
         request,
         "monitoring/commitments/form.html",
@@ -234,10 +173,8 @@ def commitment_new(request: HttpRequest) -> HttpResponse:
             "form": form,
             "title": title,
             "institution": institution,
-            "commitment": None,
-            "breadcrumbs": crumbs(
-                (_("Commitments"), reverse("monitoring:commitments")), (title, "")
-            ),
+            "commitment": commitment,
+            "breadcrumbs": crumbs(*trail, (title, "")),
         },
     )
 
@@ -309,9 +246,7 @@ def _detail(
             if organisations
             else ""
         ),
-        "breadcrumbs": crumbs(
-            (_("Commitments"), reverse("monitoring:commitments")), (commitment.title, "")
-        ),
+        "breadcrumbs": crumbs(_commitments_crumb(), (commitment.title, "")),
     }
     return render(request, "monitoring/commitments/detail.html", context)
 
@@ -329,6 +264,34 @@ def _current_version(form: Any, commitment: Commitment) -> None:
     form.data = data
 
 
+def _post(
+    request: HttpRequest,
+    commitment: Commitment,
+    form: Any,
+    slot: str,
+    save: Callable[[Any], object],
+    done: str,
+    anchor: str = "",
+    reload: Callable[[], tuple[Commitment, Any]] | None = None,
+) -> HttpResponse:
+    """One of the page's forms sent: back to the page when it is saved, else the page with
+    the form (`slot`) keeping what was typed next to its errors. `reload`: after someone else
+    changed the commitment meanwhile, the current one with the form rebuilt on it."""
+    if form.is_valid():
+        try:
+            save(form)
+        except StaleVersion as error:
+            if reload is not None:
+                commitment, form = reload()
+            form.add_error(None, str(error))
+        except MonitoringError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, done)
+            return redirect(commitment.get_absolute_url() + anchor)
+    return _detail(request, commitment, **{slot: form})
+
+
 @login_required
 @write_limit
 @require_POST
@@ -337,22 +300,23 @@ def commitment_progress(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
     if not user.has_perm("monitoring.update_commitment", commitment):
         raise PermissionDenied
-    form = ProgressForm(request.POST, request.FILES, commitment=commitment)
-    if form.is_valid():
-        try:
-            services.update_progress(commitment, by=user, **form.values())
-        except StaleVersion as error:
-            commitment = _load(pk)
-            form = ProgressForm(request.POST, request.FILES, commitment=commitment)
-            form.is_valid()
-            _current_version(form, commitment)
-            form.add_error(None, str(error))
-        except MonitoringError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("The progress is recorded."))
-            return redirect(commitment.get_absolute_url())
-    return _detail(request, commitment, progress_form=form)
+
+    def reload() -> tuple[Commitment, ProgressForm]:
+        current = _load(pk)
+        form = ProgressForm(request.POST, request.FILES, commitment=current)
+        form.is_valid()
+        _current_version(form, current)
+        return current, form
+
+    return _post(
+        request,
+        commitment,
+        ProgressForm(request.POST, request.FILES, commitment=commitment),
+        "progress_form",
+        lambda form: services.update_progress(commitment, by=user, **form.values()),
+        _("The progress is recorded."),
+        reload=reload,
+    )
 
 
 @login_required
@@ -363,16 +327,15 @@ def commitment_answer(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
     if not user.has_perm("monitoring.update_commitment", commitment):
         raise PermissionDenied
-    form = CommentForm(request.POST, organisations=[], prefix="answer")
-    if form.is_valid():
-        try:
-            services.comment(commitment, text=form.cleaned_data["text"], by=user)
-        except MonitoringError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("Your answer is published."))
-            return redirect(commitment.get_absolute_url() + "#conversation")
-    return _detail(request, commitment, answer_form=form)
+    return _post(
+        request,
+        commitment,
+        CommentForm(request.POST, organisations=[], prefix="answer"),
+        "answer_form",
+        lambda form: services.comment(commitment, text=form.cleaned_data["text"], by=user),
+        _("Your answer is published."),
+        "#conversation",
+    )
 
 
 @login_required
@@ -384,18 +347,17 @@ def commitment_comment(request: HttpRequest, pk: int) -> HttpResponse:
     organisations = represented(user)
     if not organisations:
         raise PermissionDenied
-    form = CommentForm(request.POST, organisations=organisations, prefix="comment")
-    if form.is_valid():
-        try:
-            services.comment(
-                commitment, organisation=form.chosen(), text=form.cleaned_data["text"], by=user
-            )
-        except MonitoringError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("Your comment is published."))
-            return redirect(commitment.get_absolute_url() + "#conversation")
-    return _detail(request, commitment, comment_form=form)
+    return _post(
+        request,
+        commitment,
+        CommentForm(request.POST, organisations=organisations, prefix="comment"),
+        "comment_form",
+        lambda form: services.comment(
+            commitment, organisation=form.chosen(), text=form.cleaned_data["text"], by=user
+        ),
+        _("Your comment is published."),
+        "#conversation",
+    )
 
 
 @login_required
@@ -407,21 +369,17 @@ def commitment_rate(request: HttpRequest, pk: int) -> HttpResponse:
     organisations = represented(user)
     if not organisations or not user.has_perm("monitoring.rate_commitment", commitment):
         raise PermissionDenied
-    form = RatingForm(request.POST, organisations=organisations, prefix="rating")
-    if form.is_valid():
-        try:
-            services.rate(
-                commitment,
-                organisation=form.chosen(),
-                rating=form.cleaned_data["rating"],
-                by=user,
-            )
-        except MonitoringError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("Your organisation's rating is saved."))
-            return redirect(commitment.get_absolute_url() + "#ratings")
-    return _detail(request, commitment, rating_form=form)
+    return _post(
+        request,
+        commitment,
+        RatingForm(request.POST, organisations=organisations, prefix="rating"),
+        "rating_form",
+        lambda form: services.rate(
+            commitment, organisation=form.chosen(), rating=form.cleaned_data["rating"], by=user
+        ),
+        _("Your organisation's rating is saved."),
+        "#ratings",
+    )
 
 
 @login_required
@@ -449,22 +407,7 @@ def commitment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The commitment is corrected."))
             return redirect(commitment.get_absolute_url())
-    title = _("Correct the commitment")
-    return render(
-        request,
-        "monitoring/commitments/form.html",
-        {
-            "form": form,
-            "title": title,
-            "institution": commitment.institution,
-            "commitment": commitment,
-            "breadcrumbs": crumbs(
-                (_("Commitments"), reverse("monitoring:commitments")),
-                (commitment.title, commitment.get_absolute_url()),
-                (title, ""),
-            ),
-        },
-    )
+    return _form_page(request, form, commitment.institution, commitment)
 
 
 urlpatterns: list[URLPattern] = [

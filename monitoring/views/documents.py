@@ -26,8 +26,8 @@ from django.views.decorators.http import require_http_methods
 
 from core.uploads import sniff
 from monitoring.models import Document
+from monitoring.views.common import pk_or_404
 
-MAX_ID = 2**62
 CONTENT_TYPES = {
     "pdf": "application/pdf",
     "png": "image/png",
@@ -46,15 +46,13 @@ OWNERS = (
 
 
 def _document(pk: int) -> Document:
-    if pk > MAX_ID:
-        raise Http404
     return get_object_or_404(
         Document.objects.select_related(
             "request__institution", "request__forwarded_to", "request__organisation",
             "signal__institution", "signal__organisation", "commitment__institution",
             "report__organisation",
         ),
-        pk=pk,
+        pk=pk_or_404(pk),
     )  # fmt: skip
 
 

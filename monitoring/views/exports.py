@@ -8,8 +8,8 @@ Downloads (under /monitoring/):
   ("monitoring:export-requests", "export-signals", "export-commitments",
   "export-responsiveness"), and the same as .json ("...-json");
 - GET parameters: the filters of the API lists, with the same names and rules
-  (monitoring/api.py: institution, municipality, province, status, overdue, q, from, to; kind
-  for signals; source_kind for commitments; level, province, sort for the index). Empty
+  (monitoring/api/filters.py: institution, municipality, province, status, overdue, q, from,
+  to; kind for signals; source_kind for commitments; level, province, sort for the index). Empty
   values are ignored (a list page's form sends them); a malformed one is a 400 that says
   which and why.
 
@@ -54,7 +54,7 @@ from core import ical
 from core.legal_calendar import SOFIA
 from core.ratelimit import client_key, hit
 from directory.models import Institution
-from monitoring.api import (
+from monitoring.api.filters import (
     CommitmentFilters,
     RequestFilters,
     ResponsivenessFilters,
@@ -145,17 +145,26 @@ class Dataset:
     title: Callable[[], str]
 
 
-def _request_record(v: dict[str, Any]) -> dict[str, Any]:
+def _record(v: dict[str, Any], page: str, statuses: Any, **before_title: Any) -> dict[str, Any]:
+    """What every request, signal and commitment says first: which, where, in what state (the
+    keys in the order of the columns)."""
     return {
         "id": v["pk"],
-        "url": _absolute("monitoring:request", v["pk"]),
+        "url": _absolute(page, v["pk"]),
+        **before_title,
         "title": v["title"],
         "status": v["status"],
-        "status_label": label(RequestStatus, v["status"]),
+        "status_label": label(statuses, v["status"]),
         "institution_id": v["institution_id"],
         "institution_name": v["institution__name_bg"],
         "municipality_code": v["municipality_id"],
         "province_code": v["province_id"],
+    }
+
+
+def _request_record(v: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **_record(v, "monitoring:request", RequestStatus),
         "requester_name": public_name(v["show_name"], v["requester_name"], v["organisation__name"]),
         "channel": v["channel"],
         "filed_on": v["filed_on"],
@@ -173,17 +182,13 @@ def _request_record(v: dict[str, Any]) -> dict[str, Any]:
 
 def _signal_record(v: dict[str, Any]) -> dict[str, Any]:
     return {
-        "id": v["pk"],
-        "url": _absolute("monitoring:signal", v["pk"]),
-        "kind": v["kind"],
-        "kind_label": label(SignalKind, v["kind"]),
-        "title": v["title"],
-        "status": v["status"],
-        "status_label": label(SignalStatus, v["status"]),
-        "institution_id": v["institution_id"],
-        "institution_name": v["institution__name_bg"],
-        "municipality_code": v["municipality_id"],
-        "province_code": v["province_id"],
+        **_record(
+            v,
+            "monitoring:signal",
+            SignalStatus,
+            kind=v["kind"],
+            kind_label=label(SignalKind, v["kind"]),
+        ),
         "filer_name": public_name(v["show_name"], v["filer_name"], v["organisation__name"]),
         "is_anonymous": v["is_anonymous"],
         "is_stale": v["is_stale"],
@@ -206,15 +211,7 @@ def _commitment_record(v: dict[str, Any]) -> dict[str, Any]:
     monitor_public = v["monitor_id"] and v["monitor__visibility"] == Visibility.PUBLIC
     count, total = v["ratings_count"], v["ratings_sum"]
     return {
-        "id": v["pk"],
-        "url": _absolute("monitoring:commitment", v["pk"]),
-        "title": v["title"],
-        "status": v["status"],
-        "status_label": label(CommitmentStatus, v["status"]),
-        "institution_id": v["institution_id"],
-        "institution_name": v["institution__name_bg"],
-        "municipality_code": v["municipality_id"],
-        "province_code": v["province_id"],
+        **_record(v, "monitoring:commitment", CommitmentStatus),
         "source_kind": v["source_kind"],
         "source_reference": v["source_reference"],
         "source_date": v["source_date"],

@@ -31,7 +31,7 @@ from directory.models import Institution
 from directory.selectors import staff_institution_ids
 from monitoring.enums import REQUEST_PENDING, RequestStatus, SignalStatus
 from monitoring.models import InformationRequest, Signal
-from monitoring.views.requests import Page
+from monitoring.views.common import Page, page_number
 
 PAGE_SIZE = 25
 MAX_PAGE = 200
@@ -117,10 +117,7 @@ def index(request: HttpRequest) -> HttpResponse:
         requests = requests.filter(institution_id=int(chosen))
         signals = signals.filter(institution_id=int(chosen))
 
-    try:
-        number = max(1, min(int(request.GET.get("page") or 1), MAX_PAGE))
-    except ValueError:
-        number = 1
+    number = page_number(request.GET.get("page"), MAX_PAGE)
     offset = (number - 1) * PAGE_SIZE
     limit = offset + PAGE_SIZE + 1
     merged = list(
@@ -130,7 +127,6 @@ def index(request: HttpRequest) -> HttpResponse:
         )
     )[offset:limit]
     shown = merged[:PAGE_SIZE]
-    page = Page(number, number > 1, len(merged) > PAGE_SIZE and number < MAX_PAGE)
     request_rows = InformationRequest.objects.select_related("institution").in_bulk(
         [pk for *_k, pk, kind in shown if kind == "r"]
     )
@@ -148,6 +144,7 @@ def index(request: HttpRequest) -> HttpResponse:
             item.kind_label = item.get_kind_display()
             item.url = _signal_url(pk)
         items.append(item)
+    page = Page(items, number, number > 1, len(merged) > PAGE_SIZE and number < MAX_PAGE)
     return render(
         request,
         "monitoring/inbox/index.html",

@@ -22,10 +22,11 @@ from monitoring.forms.reports import ReportForm
 from monitoring.models import MonitoringReport
 from monitoring.services import commitments as services
 from monitoring.services.common import MonitoringError, StaleVersion
-from monitoring.views.commitments import crumbs, page_of, pk_or_404, represented, user_of
+from monitoring.views.common import crumbs, page_of, pk_or_404, represented, user_of
 from organisations.models import Organisation
 
 PAGE_SIZE = 20
+MAX_PAGE = 10_000
 write_limit = ratelimit("monitoring-reports", limit=60, period=3600)
 # Items may be proposed by a link from their page: ?commitment=12&request=7.
 PREFILL = {"commitment": "commitments", "request": "requests", "signal": "signals"}
@@ -42,7 +43,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
         .select_related("organisation")
         .order_by("-published_at", "-pk")
     )
-    page = page_of(reports, request, PAGE_SIZE)
+    page = page_of(reports, request.GET.get("page"), PAGE_SIZE, MAX_PAGE)
     return render(
         request,
         "monitoring/reports/list.html",

@@ -28,7 +28,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import User
-from accounts.rules import is_administrator, is_moderator
 from core import markdown, search
 from core.ratelimit import ratelimit
 from core.widgets import ListSelect
@@ -42,14 +41,22 @@ from monitoring.enums import (
     RequestStatus,
 )
 from monitoring.forms import requests as request_forms
+from monitoring.forms.common import StepForm, choice_field, municipality_choices, serving
 from monitoring.models import Document, InformationRequest
 from monitoring.services import requests as services
-from monitoring.services.common import MonitoringError, StaleVersion, today
-from organisations.models import Organisation
-from organisations.selectors import represented_ids
-from territory.models import Municipality, Province
+from monitoring.services.common import MonitoringError, handles_institution, today
+from monitoring.views.common import (
+    PlaceFilterForm,
+    Step,
+    by_place,
+    page_of,
+    pk_or_404,
+    represented,
+    submit_step,
+    user_of,
+    visible_or_404,
+)
 
-MAX_ID = 2**62
 PAGE_SIZE = 20
 # Beyond this the list asks for filters: nobody reads 10,000 requests page by page, and a
 # deep offset costs the database the rows it skips.
@@ -81,18 +88,8 @@ REQUEST_SEARCH_KIND = "monitoring.request"
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _pk(pk: int) -> int:
-    if pk > MAX_ID:
-        raise Http404
-    return pk
-
-
 def _crumbs(*rest: tuple[str, str]) -> list[tuple[str, str]]:
     return [(_("Information requests"), reverse("monitoring:requests")), *rest]
-
-
-def _oversees(user: Any) -> bool:
-    return bool(is_moderator.test(user) or is_administrator.test(user))
 
 
 def visible(queryset: QuerySet[InformationRequest], user: Any) -> QuerySet[InformationRequest]:
@@ -105,32 +102,18 @@ def decorate(req: InformationRequest) -> InformationRequest:
     return req
 
 
-def _represented(user: Any) -> list[Organisation]:
-    ids = represented_ids(user)
-    if not ids:
-        return []
-    return list(
-        Organisation.objects.filter(pk__in=ids).select_related("settlement").order_by("name")
-    )
-
-
 def _load(request: HttpRequest, pk: int) -> InformationRequest:
     """The request, or a 404 for whoever may not see it."""
-    req = get_object_or_404(
-        InformationRequest.objects.select_related(
-            "institution", "organisation", "forwarded_to", "forwarded_from__institution"
-        ),
-        pk=_pk(pk),
+    related = ("institution", "organisation", "forwarded_to", "forwarded_from__institution")
+    return decorate(
+        visible_or_404(request, InformationRequest.objects.select_related(*related), pk)
     )
-    if not request.user.has_perm("monitoring.view_item", req):
-        raise Http404
-    return decorate(req)
 
 
 # --- the list --------------------------------------------------------------------------------
 
 
-class FilterForm(forms.Form):
+class FilterForm(PlaceFilterForm):
     q = forms.CharField(
         label=gettext_lazy("Words in the subject"),
         required=False,
@@ -138,58 +121,13 @@ class FilterForm(forms.Form):
         min_length=MIN_WORDS,
         error_messages={"min_length": gettext_lazy("Write at least 3 letters.")},
     )
-    status = forms.ChoiceField(label=gettext_lazy("Status"), required=False)
-    overdue = forms.BooleanField(label=gettext_lazy("Only overdue"), required=False)
-    province = forms.ChoiceField(label=gettext_lazy("Province"), required=False, widget=ListSelect)
-    municipality = forms.ChoiceField(
-        label=gettext_lazy("Municipality"), required=False, widget=ListSelect
-    )
-    institution = forms.ChoiceField(
-        label=gettext_lazy("Institution"), required=False, widget=ListSelect
-    )
+    field_order = ["q", "status", "overdue", "province", "municipality", "institution"]
+    statuses = list(RequestStatus.choices)
+    by_province = True
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        everything = [("", _("all"))]
-        choice = lambda name: cast(forms.ChoiceField, self.fields[name])  # noqa: E731
-        choice("status").choices = everything + list(RequestStatus.choices)
-        choice("province").choices = everything + [
-            (p.code, p.name)
-            for p in Province.objects.order_by("name_bg").only("code", "name_bg", "name_en")
-        ]
-        province = str(self.data.get("province") or "")
-        municipalities = Municipality.objects.order_by("name_bg", "code").only(
-            "code", "name_bg", "name_en"
-        )
-        if province.isalnum() and len(province) <= 8:
-            municipalities = municipalities.filter(province_id=province)
-        choice("municipality").choices = everything + [(m.code, m.name) for m in municipalities]
-        choice("institution").choices = everything + self._institutions()
-
-    def _institutions(self) -> list[tuple[str, str]]:
-        """Those of the chosen municipality (the whole directory is thousands), plus one
-        asked for by a link from its page."""
-        found: dict[str, str] = {}
-        municipality = str(self.data.get("municipality") or "")
-        if municipality.isalnum() and len(municipality) <= 8:
-            for i in Institution.objects.filter(municipality_id=municipality).order_by(
-                "kind__order", "name_bg"
-            ):
-                found[str(i.pk)] = i.name
-        else:
-            self.fields["institution"].help_text = _(
-                "Choose a municipality and press “Show”: its institutions are listed."
-            )
-        asked = str(self.data.get("institution") or "")
-        if asked.isdigit() and len(asked) < 12 and asked not in found:
-            institution = Institution.objects.filter(pk=int(asked)).first()
-            if institution is not None:
-                found[asked] = institution.name
-        return list(found.items())
-
-    def filters(self) -> dict[str, Any]:
-        self.is_valid()
-        return {k: v for k, v in self.cleaned_data.items() if v}
+    def of_municipality(self, code: str) -> list[tuple[str, str]]:
+        institutions = Institution.objects.filter(municipality_id=code)
+        return [(str(i.pk), i.name) for i in institutions.order_by("kind__order", "name_bg")]
 
 
 def _words(q: str) -> Q:
@@ -206,62 +144,23 @@ def _words(q: str) -> Q:
 
 
 def listed(filters: dict[str, Any], user: Any) -> QuerySet[InformationRequest]:
-    qs = visible(InformationRequest.objects.all(), user)
-    if filters.get("institution"):
-        qs = qs.filter(institution_id=int(filters["institution"]))
-    elif filters.get("municipality"):
-        qs = qs.filter(municipality_id=filters["municipality"])
-    elif filters.get("province"):
-        qs = qs.filter(province_id=filters["province"])
-    if filters.get("status"):
-        qs = qs.filter(status=filters["status"])
-    if filters.get("overdue"):
-        qs = qs.filter(is_overdue=True, status__in=REQUEST_PENDING)
+    qs = by_place(visible(InformationRequest.objects.all(), user), filters, REQUEST_PENDING)
     if filters.get("q"):
         qs = qs.filter(_words(filters["q"]))
     return qs.select_related("institution").order_by("-filed_on", "-pk")
-
-
-@dataclass
-class Page:
-    """A page of a list without its total: its number, and whether there are others."""
-
-    number: int
-    has_previous: bool
-    has_next: bool
-
-    @property
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-    @property
-    def next_page_number(self) -> int:
-        return self.number + 1
-
-
-def page_of(
-    queryset: QuerySet[Any], raw: str | None, size: int = PAGE_SIZE
-) -> tuple[list[Any], Page]:
-    try:
-        number = max(1, min(int(raw or 1), MAX_PAGE))
-    except ValueError:
-        number = 1
-    offset = (number - 1) * size
-    rows = list(queryset[offset : offset + size + 1])
-    return rows[:size], Page(number, number > 1, len(rows) > size and number < MAX_PAGE)
 
 
 @require_http_methods(["GET", "HEAD"])
 def index(request: HttpRequest) -> HttpResponse:
     form = FilterForm(request.GET or None)
     filters = form.filters() if request.GET else {}
-    rows, page = page_of(listed(filters, request.user), request.GET.get("page"))
+    page = page_of(listed(filters, request.user), request.GET.get("page"), PAGE_SIZE, MAX_PAGE)
     return render(
         request,
         "monitoring/requests/list.html",
         {
             "form": form,
-            "requests": [decorate(r) for r in rows],
+            "requests": [decorate(r) for r in page.object_list],
             "page": page,
             "filtered": bool(filters),
             "breadcrumbs": [(_("Information requests"), "")],
@@ -285,12 +184,7 @@ class PickForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["municipality"]).choices = [("", "—")] + [
-            (m.code, m.name)
-            for m in Municipality.objects.order_by("name_bg", "code").only(
-                "code", "name_bg", "name_en"
-            )
-        ]
+        choice_field(self, "municipality").choices = [("", "—"), *municipality_choices()]
 
 
 def _institution_choices(form: PickForm) -> list[Institution]:
@@ -303,12 +197,8 @@ def _institution_choices(form: PickForm) -> list[Institution]:
             directory_selectors.matching(qs, q).order_by("kind__order", "name_bg")[:PICK_LIMIT]
         )
     if municipality:
-        province = Municipality.objects.filter(code=municipality).values("province_id")
         return list(
-            qs.filter(
-                Q(municipality_id=municipality)
-                | Q(province_id__in=province, municipality__isnull=True)
-            ).order_by("kind__order", "name_bg")[: PICK_LIMIT * 5]
+            qs.filter(serving(municipality)).order_by("kind__order", "name_bg")[: PICK_LIMIT * 5]
         )
     return []
 
@@ -341,51 +231,66 @@ def _pick(request: HttpRequest, *, title: str, url_name: str) -> HttpResponse:
 # --- filing ----------------------------------------------------------------------------------
 
 
+def _filing(request: HttpRequest, title: str, url_name: str, *, logging: bool) -> HttpResponse:
+    institution = _chosen_institution(request)
+    if institution is None:
+        return _pick(request, title=title, url_name=url_name)
+    user = user_of(request)
+    # The institution's staff may log the request of someone without an account.
+    staff = logging and handles_institution(user, institution)
+    form_class = request_forms.LogForm if logging else request_forms.RequestForm
+    form = form_class(
+        request.POST if request.method == "POST" else None,
+        organisations=represented(user),
+        initial={"requester_name": user.get_full_name(), "requester_email": user.email},
+        **({"staff": staff} if logging else {}),
+    )
+    if request.method == "POST":
+        if not logging and form.is_spam():
+            form.add_error(None, _("The request could not be accepted."))
+        elif form.is_valid():
+            try:
+                if logging:
+                    someone_else = staff and cast(request_forms.LogForm, form).for_someone_else
+                    requester = None if someone_else else user
+                    req = services.log(
+                        institution, by=user, requester=requester, **form.request_fields()
+                    )
+                else:
+                    req = services.file(institution, by=user, **form.request_fields())
+            except MonitoringError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _filed_message(institution, logging))
+                return redirect(req.get_absolute_url())
+    context = {
+        "title": title,
+        "form": form,
+        "institution": institution,
+        "logging": logging,
+        "action": request.get_full_path(),
+        "breadcrumbs": _crumbs((title, "")),
+    }
+    if not logging:
+        context["due_on"] = legal.request_due_on(today())
+    return render(request, "monitoring/requests/file.html", context)
+
+
+def _filed_message(institution: Institution, logging: bool) -> str:
+    if logging:
+        return _("The request has been logged; this page follows it.")
+    return _(
+        "Your request has been sent to %(name)s. We have e-mailed you a confirmation; this page "
+        "follows it."
+    ) % {"name": institution.name}
+
+
 @login_required
 @file_limit
 @require_http_methods(["GET", "POST"])
 def file_request(request: HttpRequest) -> HttpResponse:
     title = _("Ask for public information")
-    institution = _chosen_institution(request)
-    if institution is None:
-        return _pick(request, title=title, url_name="monitoring:request-file")
-    user = cast(User, request.user)
-    form = request_forms.RequestForm(
-        request.POST if request.method == "POST" else None,
-        organisations=_represented(user),
-        initial={"requester_name": user.get_full_name(), "requester_email": user.email},
-    )
-    if request.method == "POST":
-        if form.is_spam():
-            form.add_error(None, _("The request could not be accepted."))
-        elif form.is_valid():
-            try:
-                req = services.file(institution, by=user, **form.request_fields())
-            except MonitoringError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(
-                    request,
-                    _(
-                        "Your request has been sent to %(name)s. We have e-mailed you a "
-                        "confirmation; this page follows it."
-                    )
-                    % {"name": institution.name},
-                )
-                return redirect(req.get_absolute_url())
-    return render(
-        request,
-        "monitoring/requests/file.html",
-        {
-            "title": title,
-            "form": form,
-            "institution": institution,
-            "logging": False,
-            "action": request.get_full_path(),
-            "due_on": legal.request_due_on(today()),
-            "breadcrumbs": _crumbs((title, "")),
-        },
-    )
+    return _filing(request, title, "monitoring:request-file", logging=False)
 
 
 @login_required
@@ -393,43 +298,7 @@ def file_request(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def log_request(request: HttpRequest) -> HttpResponse:
     title = _("Log a request filed elsewhere")
-    institution = _chosen_institution(request)
-    if institution is None:
-        return _pick(request, title=title, url_name="monitoring:request-log")
-    user = cast(User, request.user)
-    staff = services.handles_institution(user, institution)
-    form = request_forms.LogForm(
-        request.POST if request.method == "POST" else None,
-        organisations=_represented(user),
-        staff=staff,
-        initial={"requester_name": user.get_full_name(), "requester_email": user.email},
-    )
-    if request.method == "POST" and form.is_valid():
-        someone_else = staff and form.for_someone_else
-        try:
-            req = services.log(
-                institution,
-                by=user,
-                requester=None if someone_else else user,
-                **form.request_fields(),
-            )
-        except MonitoringError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("The request has been logged; this page follows it."))
-            return redirect(req.get_absolute_url())
-    return render(
-        request,
-        "monitoring/requests/file.html",
-        {
-            "title": title,
-            "form": form,
-            "institution": institution,
-            "logging": True,
-            "action": request.get_full_path(),
-            "breadcrumbs": _crumbs((title, "")),
-        },
-    )
+    return _filing(request, title, "monitoring:request-log", logging=True)
 
 
 # --- the tracking page -----------------------------------------------------------------------
@@ -489,16 +358,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- the steps -------------------------------------------------------------------------------
 
-Runner = Callable[[InformationRequest, User, Any, int], str]
 
-
-@dataclass(frozen=True)
-class Action:
-    slug: str
-    title: Any
-    button: Any
-    form: type[request_forms.VersionedForm]
-    run: Runner
+@dataclass(frozen=True, kw_only=True)
+class Action(Step):
     # "staff": the institution's staff and administrators; "owner": the requester (and the
     # representatives of the organisation it was filed for); "both".
     who: str
@@ -508,7 +370,7 @@ class Action:
         return {"staff": handles, "owner": is_owner, "both": handles or is_owner}[self.who]
 
     def possible(self, req: InformationRequest) -> bool:
-        if self.slug == "extend" and req.extension_reason:
+        if self.name == "extend" and req.extension_reason:
             return False
         return not self.states or req.status in self.states
 
@@ -516,82 +378,97 @@ class Action:
         return self.allowed(handles, is_owner) and self.possible(req)
 
 
-def _register(req: InformationRequest, user: User, form: Any, version: int) -> str:
+def _register(req: InformationRequest, user: User, form: Any) -> None:
     data = form.cleaned_data
     services.register(
-        req, number=data["number"], registered_on=data["registered_on"], by=user, version=version
+        req, number=data["number"], registered_on=data["registered_on"], by=user,
+        version=data["version"],
+    )  # fmt: skip
+
+
+def _ask(req: InformationRequest, user: User, form: Any) -> None:
+    data = form.cleaned_data
+    services.ask_clarification(
+        req, on=data["on"], note=data["note"], by=user, version=data["version"]
     )
-    return _("The request is registered.")
 
 
-def _ask(req: InformationRequest, user: User, form: Any, version: int) -> str:
+def _clarify(req: InformationRequest, user: User, form: Any) -> None:
     data = form.cleaned_data
-    services.ask_clarification(req, on=data["on"], note=data["note"], by=user, version=version)
-    return _("The requester has been asked to clarify the request.")
+    services.clarify(req, text=data["text"], on=data.get("on"), by=user, version=data["version"])
 
 
-def _clarify(req: InformationRequest, user: User, form: Any, version: int) -> str:
-    data = form.cleaned_data
-    services.clarify(req, text=data["text"], on=data.get("on"), by=user, version=version)
-    return _("The clarification is recorded: the 14 days for the decision run again from it.")
-
-
-def _extend(req: InformationRequest, user: User, form: Any, version: int) -> str:
+def _extend(req: InformationRequest, user: User, form: Any) -> None:
     data = form.cleaned_data
     services.extend(
-        req, reason=data["reason"], days=data["days"], note=data["note"], by=user, version=version
-    )
-    return _("The term is extended and the requester has been told.")
+        req, reason=data["reason"], days=data["days"], note=data["note"], by=user,
+        version=data["version"],
+    )  # fmt: skip
 
 
-def _forward(req: InformationRequest, user: User, form: Any, version: int) -> str:
+def _forward(req: InformationRequest, user: User, form: Any) -> None:
     data = form.cleaned_data
     services.forward(
         req, on=data["on"], note=data["note"], by=user, to_institution=form.institution,
-        to_name=data.get("to_name") or "", version=version,
+        to_name=data.get("to_name") or "", version=data["version"],
     )  # fmt: skip
-    return _("The request is forwarded and the requester has been told.")
 
 
-def _decide(req: InformationRequest, user: User, form: Any, version: int) -> str:
+def _decide(req: InformationRequest, user: User, form: Any) -> None:
     data = form.cleaned_data
     services.decide(
         req, outcome=data["outcome"], decided_on=data["decided_on"], answer=data["answer"],
         refusal_ground=data.get("refusal_ground") or "", by=user, documents=form.documents(),
-        version=version,
+        version=data["version"],
     )  # fmt: skip
-    return _("The decision is recorded and the requester has been told.")
 
 
-def _document(req: InformationRequest, user: User, form: Any, version: int) -> str:
+def _document(req: InformationRequest, user: User, form: Any) -> None:
     data = form.cleaned_data
     services.add_document(
         req, upload=data["upload"], title=data["title"], kind=data["kind"], by=user,
         redacted_upload=data.get("redacted"), is_public=bool(data.get("is_public")),
     )  # fmt: skip
-    return _("The document is added.")
 
 
-def _withdraw(req: InformationRequest, user: User, form: Any, version: int) -> str:
-    services.withdraw(req, by=user, note=form.cleaned_data.get("note") or "", version=version)
-    return _("The request is withdrawn and the institution has been told.")
+def _withdraw(req: InformationRequest, user: User, form: Any) -> None:
+    data = form.cleaned_data
+    services.withdraw(req, by=user, note=data.get("note") or "", version=data["version"])
 
 
-def _visibility(req: InformationRequest, user: User, form: Any, version: int) -> str:
+def _visibility(req: InformationRequest, user: User, form: Any) -> None:
     data = form.cleaned_data
     services.set_visibility(
         req, is_public=bool(data.get("is_public")), show_name=bool(data.get("show_name")),
-        by=user, version=version,
+        by=user, version=data["version"],
     )  # fmt: skip
-    return _("Your choices are saved.")
+
+
+def _action(
+    name: str,
+    title: Any,
+    button: Any,
+    form: type[StepForm],
+    run: Callable[[InformationRequest, User, Any], None],
+    who: str,
+    states: frozenset[str],
+    done: Any,
+    *,
+    multipart: bool = False,
+) -> Action:
+    return Action(
+        name=name, title=title, button=button, form=form, run=run, who=who,
+        states=states, done=done, multipart=multipart,
+    )  # fmt: skip
 
 
 # Built at import time: the labels are lazy and translate when shown.
 F = request_forms
+OPEN = frozenset(RequestStatus.values) - REQUEST_FINAL
 ACTIONS: dict[str, Action] = {
-    a.slug: a
+    a.name: a
     for a in [
-        Action(
+        _action(
             "register",
             gettext_lazy("Register the request"),
             gettext_lazy("Save the registration"),
@@ -599,8 +476,9 @@ ACTIONS: dict[str, Action] = {
             _register,
             "staff",
             frozenset({RequestStatus.SUBMITTED}),
+            gettext_lazy("The request is registered."),
         ),
-        Action(
+        _action(
             "ask-clarification",
             gettext_lazy("Ask the requester to clarify"),
             gettext_lazy("Ask to clarify"),
@@ -608,8 +486,9 @@ ACTIONS: dict[str, Action] = {
             _ask,
             "staff",
             frozenset({RequestStatus.REGISTERED}),
+            gettext_lazy("The requester has been asked to clarify the request."),
         ),
-        Action(
+        _action(
             "clarify",
             gettext_lazy("Clarify the request"),
             gettext_lazy("Send the clarification"),
@@ -617,8 +496,11 @@ ACTIONS: dict[str, Action] = {
             _clarify,
             "both",
             frozenset({RequestStatus.CLARIFICATION}),
+            gettext_lazy(
+                "The clarification is recorded: the 14 days for the decision run again from it."
+            ),
         ),
-        Action(
+        _action(
             "extend",
             gettext_lazy("Extend the term"),
             gettext_lazy("Extend"),
@@ -626,8 +508,9 @@ ACTIONS: dict[str, Action] = {
             _extend,
             "staff",
             frozenset({RequestStatus.REGISTERED}),
+            gettext_lazy("The term is extended and the requester has been told."),
         ),
-        Action(
+        _action(
             "forward",
             gettext_lazy("Forward to the competent body"),
             gettext_lazy("Forward"),
@@ -635,8 +518,9 @@ ACTIONS: dict[str, Action] = {
             _forward,
             "staff",
             frozenset({RequestStatus.SUBMITTED, RequestStatus.REGISTERED}),
+            gettext_lazy("The request is forwarded and the requester has been told."),
         ),
-        Action(
+        _action(
             "decide",
             gettext_lazy("Record the decision"),
             gettext_lazy("Record the decision"),
@@ -644,8 +528,10 @@ ACTIONS: dict[str, Action] = {
             _decide,
             "staff",
             frozenset({RequestStatus.REGISTERED}),
+            gettext_lazy("The decision is recorded and the requester has been told."),
+            multipart=True,
         ),
-        Action(
+        _action(
             "document",
             gettext_lazy("Add a document"),
             gettext_lazy("Add the document"),
@@ -653,17 +539,20 @@ ACTIONS: dict[str, Action] = {
             _document,
             "both",
             frozenset(),
+            gettext_lazy("The document is added."),
+            multipart=True,
         ),
-        Action(
+        _action(
             "withdraw",
             gettext_lazy("Withdraw the request"),
             gettext_lazy("Withdraw my request"),
             F.WithdrawForm,
             _withdraw,
             "owner",
-            frozenset(RequestStatus.values) - REQUEST_FINAL,
+            OPEN,
+            gettext_lazy("The request is withdrawn and the institution has been told."),
         ),
-        Action(
+        _action(
             "visibility",
             gettext_lazy("Publication and your name"),
             gettext_lazy("Save"),
@@ -671,16 +560,14 @@ ACTIONS: dict[str, Action] = {
             _visibility,
             "owner",
             frozenset(),
+            gettext_lazy("Your choices are saved."),
         ),
     ]
 }
 
 
-def _form_kwargs(action: Action, req: InformationRequest, handles: bool) -> dict[str, Any]:
-    kwargs: dict[str, Any] = {"req": req}
-    if action.slug in ("clarify", "document"):
-        kwargs["staff"] = handles
-    return kwargs
+# Steps whose form differs for the staff (a date received on paper, a redacted copy).
+FOR_STAFF = ("clarify", "document")
 
 
 @login_required
@@ -691,32 +578,19 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if step is None:
         raise Http404
     req = _load(request, pk)
-    user = cast(User, request.user)
+    user = user_of(request)
     handles = user.has_perm("monitoring.handle_item", req)
     is_owner = user.has_perm("monitoring.act_as_filer", req)
     if not step.allowed(handles, is_owner):
         raise PermissionDenied
     possible = step.possible(req)
-    kwargs = _form_kwargs(step, req, handles)
+    kwargs = {"staff": handles} if step.name in FOR_STAFF else {}
     if request.method == "POST" and possible:
-        data = request.POST.copy()
-        form = step.form(data, request.FILES, **kwargs)
-        if form.is_valid():
-            try:
-                done = step.run(req, user, form, form.cleaned_data["version"])
-            except StaleVersion as error:
-                # Show the current state; the form keeps what was typed, with the new version.
-                data["version"] = str(InformationRequest.objects.get(pk=req.pk).version)
-                form = step.form(data, request.FILES, **kwargs)
-                form.is_valid()
-                form.add_error(None, str(error))
-            except MonitoringError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, done)
-                return redirect(req.get_absolute_url())
+        form, req, done = submit_step(request, step, req, lambda: _load(request, pk), **kwargs)
+        if done is not None:
+            return done
     else:
-        form = step.form(**kwargs)
+        form = step.form(record=req, **kwargs)
     return render(
         request,
         "monitoring/requests/action.html",
@@ -725,7 +599,6 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             "step": step,
             "form": form,
             "possible": possible,
-            "multipart": any(isinstance(f, forms.FileField) for f in form.fields.values()),
             "breadcrumbs": _crumbs((req.title, req.get_absolute_url()), (str(step.title), "")),
         },
         status=200 if possible or request.method == "GET" else 409,
@@ -737,14 +610,14 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def redact(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
     req = _load(request, pk)
-    user = cast(User, request.user)
+    user = user_of(request)
     if not user.has_perm("monitoring.handle_item", req):
         raise PermissionDenied
-    document = get_object_or_404(Document, pk=_pk(document_pk), request=req)
+    document = get_object_or_404(Document, pk=pk_or_404(document_pk), request=req)
     form = request_forms.RedactForm(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
-        req=req,
+        record=req,
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -28,7 +28,6 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.models import User
 from core.ratelimit import ratelimit
-from core.widgets import ListSelect
 from directory.models import Institution
 from monitoring import legal
 from monitoring.enums import (
@@ -38,15 +37,24 @@ from monitoring.enums import (
     SignalStatus,
 )
 from monitoring.forms import signals as signal_forms
+from monitoring.forms.common import choice_field, is_code, municipality_choices
 from monitoring.models import Signal
 from monitoring.rules import oversees
 from monitoring.services import signals as services
-from monitoring.services.common import MonitoringError, StaleVersion
-from organisations.models import Organisation
-from organisations.selectors import represented_ids
-from territory.models import Municipality, Province
+from monitoring.services.common import MonitoringError, handles_institution
+from monitoring.views.common import (
+    MAX_ID,
+    PlaceFilterForm,
+    Step,
+    by_place,
+    page_of,
+    represented,
+    submit_step,
+    user_of,
+    visible_or_404,
+)
+from territory.models import Municipality
 
-MAX_ID = 2**62  # beyond it SQLite overflows: an unknown id is a 404
 PAGE_SIZE = 25
 MAX_PAGE = 2000  # deeper than anyone reads; keeps OFFSET bounded at 200,000 records
 
@@ -55,11 +63,6 @@ step_limit = ratelimit("monitoring-signal-step", limit=120, period=3600)
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def _user(request: HttpRequest) -> User:
-    """The signed-in person (the views that call it are behind login_required)."""
-    return cast(User, request.user)
 
 
 def _crumbs(*rest: tuple[str, str]) -> list[tuple[str, str]]:
@@ -76,32 +79,14 @@ def _int(value: Any) -> int | None:
 
 def _signal(request: HttpRequest, pk: int) -> Signal:
     """The signal, or a 404 if it does not exist or the person may not see it."""
-    if pk > MAX_ID:
-        raise Http404
-    signal = (
-        Signal.objects.select_related(
-            "institution",
-            "organisation",
-            "forwarded_to",
-            "forwarded_from",
-            "forwarded_from__institution",
-        )
-        .filter(pk=pk)
-        .first()
-    )
-    if signal is None or not request.user.has_perm("monitoring.view_item", signal):
-        raise Http404
-    return signal
+    related = ("institution", "organisation", "forwarded_to", "forwarded_from",
+               "forwarded_from__institution")  # fmt: skip
+    return visible_or_404(request, Signal.objects.select_related(*related), pk)  # type: ignore[no-any-return]
 
 
 def visible(user: Any) -> QuerySet[Signal]:
     """What the person may see in lists (rules.py: view_item)."""
     return Signal.objects.visible_to(user)
-
-
-def _organisations(user: Any) -> list[Organisation]:
-    ids = represented_ids(user)
-    return list(Organisation.objects.filter(pk__in=ids).order_by("name")) if ids else []
 
 
 def _institution_from(request: HttpRequest) -> Institution | None:
@@ -111,107 +96,42 @@ def _institution_from(request: HttpRequest) -> Institution | None:
     return Institution.objects.select_related("municipality").filter(pk=pk).first()
 
 
-def _handles_institution(user: Any, institution: Institution) -> bool:
-    # The permission is on a signal; an unsaved one of the institution asks the same question.
-    return bool(user.has_perm("monitoring.handle_item", Signal(institution=institution)))
-
-
 # --- the list --------------------------------------------------------------------------------
 
 
-class ListFilterForm(forms.Form):
+class ListFilterForm(PlaceFilterForm):
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), required=False)
-    status = forms.ChoiceField(label=gettext_lazy("Status"), required=False)
-    province = forms.ChoiceField(label=gettext_lazy("Province"), required=False, widget=ListSelect)
-    municipality = forms.ChoiceField(
-        label=gettext_lazy("Municipality"), required=False, widget=ListSelect
-    )
-    institution = forms.ChoiceField(
-        label=gettext_lazy("Institution"), required=False, widget=ListSelect
-    )
-    overdue = forms.BooleanField(label=gettext_lazy("Only overdue"), required=False)
+    field_order = ["kind", "status", "province", "municipality", "institution", "overdue"]
+    statuses = list(SignalStatus.choices)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        everything = [("", _("all"))]
-        choice = lambda name: cast(forms.ChoiceField, self.fields[name])  # noqa: E731
-        choice("kind").choices = everything + list(SignalKind.choices)
-        choice("status").choices = everything + list(SignalStatus.choices)
-        choice("province").choices = everything + [
-            (p.code, p.name)
-            for p in Province.objects.order_by("name_bg").only("code", "name_bg", "name_en")
-        ]
-        choice("municipality").choices = everything + signal_forms.municipality_choices()
-        choice("institution").choices = everything + self._institutions()
+        choice_field(self, "kind").choices = [("", _("all")), *SignalKind.choices]
 
-    def _institutions(self) -> list[tuple[str, str]]:
-        """Those of the chosen municipality (the whole directory would be a list nobody can
-        use), plus one asked for by a link even without a municipality."""
-        found: list[tuple[str, str]] = []
-        code = str(self.data.get("municipality") or "")
-        if code.isalnum() and len(code) <= 8:
-            municipality = Municipality.objects.filter(code=code).first()
-            if municipality is not None:
-                found = signal_forms.institution_choices(municipality)
-        else:
-            self.fields["institution"].help_text = _(
-                "Choose a municipality and press “Show”: its institutions are listed."
-            )
-        asked = _int(self.data.get("institution"))
-        if asked and str(asked) not in {value for value, _label in found}:
-            institution = Institution.objects.filter(pk=asked).only("name_bg", "name_en").first()
-            if institution is not None:
-                found.append((str(asked), institution.name))
-        return found
-
-    def filters(self) -> dict[str, Any]:
-        """What was chosen, without the fields that are wrong (shown with their message)."""
-        self.is_valid()
-        return {k: v for k, v in self.cleaned_data.items() if v}
+    def of_municipality(self, code: str) -> list[tuple[str, str]]:
+        return signal_forms.institution_choices(code)
 
 
 def _listed(user: Any, filters: dict[str, Any]) -> QuerySet[Signal]:
-    queryset = visible(user)
+    queryset = by_place(visible(user), filters, SIGNAL_PENDING)
     if filters.get("kind"):
         queryset = queryset.filter(kind=filters["kind"])
-    if filters.get("status"):
-        queryset = queryset.filter(status=filters["status"])
-    if filters.get("institution"):
-        queryset = queryset.filter(institution_id=int(filters["institution"]))
-    elif filters.get("municipality"):
-        queryset = queryset.filter(municipality_id=filters["municipality"])
-    elif filters.get("province"):
-        queryset = queryset.filter(province_id=filters["province"])
-    if filters.get("overdue"):
-        queryset = queryset.filter(is_overdue=True, status__in=SIGNAL_PENDING)
     return queryset.select_related("institution").order_by("-received_on", "-pk")
-
-
-def _page_url(request: HttpRequest, page: int) -> str:
-    query = request.GET.copy()
-    query["page"] = str(page)
-    return "?" + query.urlencode()
 
 
 @require_http_methods(["GET", "HEAD"])
 def signal_list(request: HttpRequest) -> HttpResponse:
     form = ListFilterForm(request.GET or None)
     filters = form.filters() if request.GET else {}
-    page = min(_int(request.GET.get("page")) or 1, MAX_PAGE)
-    start = (page - 1) * PAGE_SIZE
-    # One row more than the page tells whether there is a next page, without COUNT(*).
-    rows = list(_listed(request.user, filters)[start : start + PAGE_SIZE + 1])
-    has_next = len(rows) > PAGE_SIZE and page < MAX_PAGE
+    page = page_of(_listed(request.user, filters), request.GET.get("page"), PAGE_SIZE, MAX_PAGE)
     return render(
         request,
         "monitoring/signals/list.html",
         {
             "form": form,
-            "signals": rows[:PAGE_SIZE],
+            "signals": page.object_list,
             "filtered": bool(filters),
             "page": page,
-            "previous_url": _page_url(request, page - 1) if page > 1 else "",
-            "next_url": _page_url(request, page + 1) if has_next else "",
             "breadcrumbs": [(_("Proposals and signals"), "")],
         },
     )
@@ -237,36 +157,42 @@ def _choose_step(request: HttpRequest, name: str, title: str) -> HttpResponse:
     )
 
 
-@login_required
-@require_http_methods(["GET", "HEAD", "POST"])
-@file_limit
-def signal_file(request: HttpRequest) -> HttpResponse:
-    title = _("File a proposal or a signal")
+def _filing(request: HttpRequest, title: str, url_name: str, *, logging: bool) -> HttpResponse:
     institution = _institution_from(request)
     if institution is None:
         if request.GET.get("institution"):
             raise Http404
-        return _choose_step(request, "monitoring:signal-file", title)
+        return _choose_step(request, url_name, title)
     if not request.user.has_perm("monitoring.file", institution):
         raise Http404
-    organisations = _organisations(request.user)
+    user = user_of(request)
+    # The institution's staff record one filed on paper for someone without an account.
+    for_someone = logging and handles_institution(user, institution)
+    organisations = [] if for_someone else represented(user)
+    form_class = signal_forms.LogForm if logging else signal_forms.FileForm
     if request.method == "POST":
-        form = signal_forms.FileForm(request.POST, organisations=organisations)
+        form = form_class(request.POST, organisations=organisations)
         if form.is_spam():
             # A bot: nothing is kept and it is not told why.
             return redirect("monitoring:signals")
         if form.is_valid():
             try:
-                signal = services.file(institution, by=_user(request), **form.service_kwargs())
+                if logging:
+                    filer = None if for_someone else user
+                    signal = services.log(
+                        institution, by=user, filer=filer, **form.service_kwargs()
+                    )
+                else:
+                    signal = services.file(institution, by=user, **form.service_kwargs())
             except MonitoringError as error:
                 form.add_error(None, str(error))
             else:
-                messages.success(request, _filed_message(signal))
+                done = _("Recorded. Follow it on this page.") if logging else _filed_message(signal)
+                messages.success(request, done)
                 return redirect(signal.get_absolute_url())
     else:
-        form = signal_forms.FileForm(
-            organisations=organisations, initial={"filer_email": _user(request).email}
-        )
+        initial = {} if for_someone else {"filer_email": user.email}
+        form = form_class(organisations=organisations, initial=initial)
     return render(
         request,
         "monitoring/signals/file.html",
@@ -274,9 +200,19 @@ def signal_file(request: HttpRequest) -> HttpResponse:
             "form": form,
             "institution": institution,
             "title": title,
-            "logging": False,
+            "logging": logging,
+            "for_someone": for_someone,
             "breadcrumbs": _crumbs((title, "")),
         },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@file_limit
+def signal_file(request: HttpRequest) -> HttpResponse:
+    return _filing(
+        request, _("File a proposal or a signal"), "monitoring:signal-file", logging=False
     )
 
 
@@ -298,67 +234,18 @@ def signal_log(request: HttpRequest) -> HttpResponse:
     """One filed elsewhere: by its filer (it becomes theirs to follow) or by the
     institution's staff for someone who filed on paper (it has no account behind it)."""
     title = _("Record a proposal or signal filed elsewhere")
-    institution = _institution_from(request)
-    if institution is None:
-        if request.GET.get("institution"):
-            raise Http404
-        return _choose_step(request, "monitoring:signal-log", title)
-    if not request.user.has_perm("monitoring.file", institution):
-        raise Http404
-    for_someone = _handles_institution(request.user, institution)
-    organisations = [] if for_someone else _organisations(request.user)
-    if request.method == "POST":
-        form = signal_forms.LogForm(request.POST, organisations=organisations)
-        if form.is_spam():
-            return redirect("monitoring:signals")
-        if form.is_valid():
-            try:
-                signal = services.log(
-                    institution,
-                    by=_user(request),
-                    filer=None if for_someone else _user(request),
-                    **form.service_kwargs(),
-                )
-            except MonitoringError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, _("Recorded. Follow it on this page."))
-                return redirect(signal.get_absolute_url())
-    else:
-        initial = {} if for_someone else {"filer_email": _user(request).email}
-        form = signal_forms.LogForm(organisations=organisations, initial=initial)
-    return render(
-        request,
-        "monitoring/signals/file.html",
-        {
-            "form": form,
-            "institution": institution,
-            "title": title,
-            "logging": True,
-            "for_someone": for_someone,
-            "breadcrumbs": _crumbs((title, "")),
-        },
-    )
+    return _filing(request, title, "monitoring:signal-log", logging=True)
 
 
 # --- the tracking page -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Step:
-    """One action on a signal: its address, the form, who may, when, what it does."""
+@dataclass(frozen=True, kw_only=True)
+class SignalStep(Step):
+    """A step on a signal: who may (`permission` on it) and when (`possible`)."""
 
-    name: str
-    title: Any  # lazy text
-    form: type[signal_forms.SignalStepForm]
     permission: str
     possible: Callable[[Signal], bool]
-    run: Callable[[HttpRequest, Signal, Any], Any]
-    done: Any  # lazy text
-    intro: Any = ""
-    button: Any = ""  # lazy text; "Save" when empty
-    multipart: bool = False
-    danger: bool = False
 
 
 def _may_extend(signal: Signal) -> bool:
@@ -370,42 +257,42 @@ def _may_extend(signal: Signal) -> bool:
     )
 
 
-def _run_register(request: HttpRequest, signal: Signal, form: Any) -> Any:
+def _run_register(signal: Signal, user: User, form: Any) -> Any:
     data = form.cleaned_data
     return services.register(
         signal,
         number=data["number"],
         registered_on=data["registered_on"],
-        by=_user(request),
+        by=user,
         version=data["version"],
     )
 
 
-def _run_no_proceedings(request: HttpRequest, signal: Signal, form: Any) -> Any:
+def _run_no_proceedings(signal: Signal, user: User, form: Any) -> Any:
     data = form.cleaned_data
     grounds = dict(signal_forms.NO_PROCEEDINGS_GROUNDS)
     return services.no_proceedings(
         signal,
         reason=f"{grounds[data['ground']]}. {data['reason'].strip()}",
         ground=data["ground"],
-        by=_user(request),
+        by=user,
         version=data["version"],
     )
 
 
-def _run_extend(request: HttpRequest, signal: Signal, form: Any) -> Any:
+def _run_extend(signal: Signal, user: User, form: Any) -> Any:
     data = form.cleaned_data
     return services.extend(
         signal,
         months=data["months"],
         note=data["note"],
         on=data["on"],
-        by=_user(request),
+        by=user,
         version=data["version"],
     )
 
 
-def _run_forward(request: HttpRequest, signal: Signal, form: Any) -> Any:
+def _run_forward(signal: Signal, user: User, form: Any) -> Any:
     data = form.cleaned_data
     return services.forward(
         signal,
@@ -413,12 +300,12 @@ def _run_forward(request: HttpRequest, signal: Signal, form: Any) -> Any:
         to_name=data.get("to_name", ""),
         on=data["on"],
         note=data.get("note", ""),
-        by=_user(request),
+        by=user,
         version=data["version"],
     )
 
 
-def _run_answer(request: HttpRequest, signal: Signal, form: Any) -> Any:
+def _run_answer(signal: Signal, user: User, form: Any) -> Any:
     data = form.cleaned_data
     return services.answer(
         signal,
@@ -426,12 +313,12 @@ def _run_answer(request: HttpRequest, signal: Signal, form: Any) -> Any:
         decided_on=data["decided_on"],
         communicated_on=data.get("communicated_on"),
         answer=data["answer"],
-        by=_user(request),
+        by=user,
         version=data["version"],
     )
 
 
-def _run_document(request: HttpRequest, signal: Signal, form: Any) -> Any:
+def _run_document(signal: Signal, user: User, form: Any) -> Any:
     data = form.cleaned_data
     return services.add_document(
         signal,
@@ -440,25 +327,23 @@ def _run_document(request: HttpRequest, signal: Signal, form: Any) -> Any:
         kind=data["kind"],
         redacted=data.get("redacted"),
         is_public=data.get("is_public", False),
-        by=_user(request),
+        by=user,
         version=data["version"],
     )
 
 
-def _run_withdraw(request: HttpRequest, signal: Signal, form: Any) -> Any:
+def _run_withdraw(signal: Signal, user: User, form: Any) -> Any:
     data = form.cleaned_data
-    return services.withdraw(
-        signal, note=data.get("note", ""), by=_user(request), version=data["version"]
-    )
+    return services.withdraw(signal, note=data.get("note", ""), by=user, version=data["version"])
 
 
-def _run_visibility(request: HttpRequest, signal: Signal, form: Any) -> Any:
+def _run_visibility(signal: Signal, user: User, form: Any) -> Any:
     data = form.cleaned_data
     return services.set_visibility(
         signal,
         is_public=data.get("is_public", False),
         show_name=data.get("show_name", False),
-        by=_user(request),
+        by=user,
         version=data["version"],
     )
 
@@ -494,10 +379,10 @@ _INTRO_WITHDRAW = gettext_lazy(
 _HANDLE = "monitoring.handle_item"
 _FILER = "monitoring.act_as_filer"
 
-STEPS: dict[str, Step] = {
+STEPS: dict[str, SignalStep] = {
     step.name: step
     for step in [
-        Step(
+        SignalStep(
             name="register",
             title=gettext_lazy("Register"),
             form=signal_forms.RegisterForm,
@@ -508,7 +393,7 @@ STEPS: dict[str, Step] = {
             intro=_INTRO_REGISTER,
             button=gettext_lazy("Register"),
         ),
-        Step(
+        SignalStep(
             name="no-proceedings",
             title=gettext_lazy("No proceedings"),
             form=signal_forms.NoProceedingsForm,
@@ -520,7 +405,7 @@ STEPS: dict[str, Step] = {
             button=gettext_lazy("Record: no proceedings"),
             danger=True,
         ),
-        Step(
+        SignalStep(
             name="extend",
             title=gettext_lazy("Extend the term"),
             form=signal_forms.ExtendForm,
@@ -531,7 +416,7 @@ STEPS: dict[str, Step] = {
             intro=_INTRO_EXTEND,
             button=gettext_lazy("Extend"),
         ),
-        Step(
+        SignalStep(
             name="forward",
             title=gettext_lazy("Forward to the competent body"),
             form=signal_forms.ForwardForm,
@@ -542,7 +427,7 @@ STEPS: dict[str, Step] = {
             intro=_INTRO_FORWARD,
             button=gettext_lazy("Forward"),
         ),
-        Step(
+        SignalStep(
             name="answer",
             title=gettext_lazy("Record the decision"),
             form=signal_forms.AnswerForm,
@@ -553,7 +438,7 @@ STEPS: dict[str, Step] = {
             intro=_INTRO_ANSWER,
             button=gettext_lazy("Record the decision"),
         ),
-        Step(
+        SignalStep(
             name="document",
             title=gettext_lazy("Add a document"),
             form=signal_forms.DocumentForm,
@@ -564,7 +449,7 @@ STEPS: dict[str, Step] = {
             button=gettext_lazy("Upload"),
             multipart=True,
         ),
-        Step(
+        SignalStep(
             name="withdraw",
             title=gettext_lazy("Withdraw"),
             form=signal_forms.WithdrawForm,
@@ -576,7 +461,7 @@ STEPS: dict[str, Step] = {
             button=gettext_lazy("Withdraw"),
             danger=True,
         ),
-        Step(
+        SignalStep(
             name="visibility",
             title=gettext_lazy("What is public"),
             form=signal_forms.VisibilityForm,
@@ -675,15 +560,11 @@ def signal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _forward_choices(request: HttpRequest, signal: Signal) -> tuple[Any, list[Any]]:
     """The municipality whose institutions are offered (the signal's own by default)."""
     code = str(request.GET.get("municipality") or signal.municipality_id or "")
-    municipality = (
-        Municipality.objects.filter(code=code).first()
-        if code.isalnum() and len(code) <= 8
-        else None
-    )
-    return municipality, signal_forms.institution_choices(municipality) if municipality else []
+    municipality = Municipality.objects.filter(code=code).first() if is_code(code) else None
+    return municipality, signal_forms.institution_choices(code) if municipality else []
 
 
-def _step_view(step: Step) -> Callable[..., HttpResponse]:
+def _step_view(step: SignalStep) -> Callable[..., HttpResponse]:
     @login_required
     @require_http_methods(["GET", "HEAD", "POST"])
     @step_limit
@@ -700,26 +581,14 @@ def _step_view(step: Step) -> Callable[..., HttpResponse]:
             municipality, choices = _forward_choices(request, signal)
             extra["choices"] = choices
             context["municipality"] = municipality
-            context["municipalities"] = signal_forms.municipality_choices()
+            context["municipalities"] = municipality_choices()
         if request.method == "POST":
-            form = step.form(request.POST, request.FILES, signal=signal, **extra)
-            if form.is_valid():
-                try:
-                    step.run(request, signal, form)
-                except StaleVersion as error:
-                    signal = _signal(request, pk)
-                    data = request.POST.copy()
-                    data["version"] = str(signal.version)
-                    form = step.form(data, request.FILES, signal=signal, **extra)
-                    form.is_valid()
-                    form.add_error(None, str(error))
-                except MonitoringError as error:
-                    form.add_error(None, str(error))
-                else:
-                    messages.success(request, str(step.done))
-                    return redirect(signal.get_absolute_url())
+            reload = lambda: _signal(request, pk)  # noqa: E731
+            form, signal, done = submit_step(request, step, signal, reload, **extra)
+            if done is not None:
+                return done
         else:
-            form = step.form(signal=signal, **extra)
+            form = step.form(record=signal, **extra)
         return render(
             request,
             "monitoring/signals/step.html",

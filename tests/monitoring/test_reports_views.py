@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -26,29 +25,19 @@ from tests.factories.monitoring import (
 )
 from tests.factories.organisations import OrganisationFactory
 from tests.monitoring.test_commitments_services import People, make_people
-from tests.monitoring.test_commitments_views import LADDER
+
+# The set-up of the commitments' pages (its autouse fixtures apply here too: a fresh cache for
+# the rate limits, files under a temporary MEDIA_ROOT).
+from tests.monitoring.test_commitments_views import (  # noqa: F401
+    LADDER,
+    PDF,
+    _fresh_cache,
+    _media,
+    client_of,
+    html,
+)
 
 pytestmark = pytest.mark.django_db
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def html(response) -> str:
-    return response.content.decode()
-
-
-def client_of(people: People, role: str) -> Client:
-    return signed_in(people[role])
 
 
 def draft_of(people: People, **changes) -> MonitoringReport:
