@@ -144,7 +144,20 @@ def reindex(kind_name: str, batch_size: int = 2000) -> int:
                 batch = []
         SearchEntry.objects.bulk_create(batch)
         count += len(batch)
+    optimize()
     return count
+
+
+def optimize() -> None:
+    """Merge the SQLite full-text index's segments into one. A bulk rebuild leaves many, and
+    a query reads every segment's list of a word: on the bench's 470,000 entries the search
+    page took 729 ms before and 129 ms after (one user). A second or two; PostgreSQL's GIN
+    index needs nothing of the kind."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO core_searchentry_fts(core_searchentry_fts) VALUES('optimize')"
+            )
 
 
 # --- Queries --------------------------------------------------------------------------------

@@ -3,10 +3,12 @@ public proposals and signals, commitments and published monitoring reports.
 
 What goes in is chosen for privacy, not completeness:
 
-- a request or a signal: its subject (title), the institution and its place, and the
-  requester's or filer's name only when they chose to show it. Never the description: people
-  write their own circumstances there, and the index is read by a search box that matches
-  any word;
+- a request or a signal: its subject (title), and the requester's or filer's name only when
+  they chose to show it. Never the description: people write their own circumstances there,
+  and the index is read by a search box that matches any word. Not the institution or its
+  place either: at national scale (200,000 requests) every request to an institution of
+  Plovdiv would match "Пловдив" and bury the institutions themselves, while the requests' list
+  filters by institution and place;
 - a commitment: its title, the source's reference (the council decision's number) and the
   institution;
 - a report: its title, summary and organisation, once published.
@@ -125,7 +127,7 @@ def request_doc(r: InformationRequest) -> SearchDoc:
     status_bg = label(RequestStatus, r.status, "bg")
     status_en = label(RequestStatus, r.status, "en")
     # The name only as the public sees it (empty unless the requester chose to show it).
-    texts = [*_names(inst), *_places(r), r.public_name]
+    texts = [r.public_name]
     return _doc(
         r,
         page_path("monitoring:request", r.pk),
@@ -140,7 +142,7 @@ def signal_doc(s: Signal) -> SearchDoc:
     inst = s.institution
     kind = (label(SignalKind, s.kind, "bg"), label(SignalKind, s.kind, "en"))
     status = (label(SignalStatus, s.status, "bg"), label(SignalStatus, s.status, "en"))
-    texts = [kind[0], kind[1], *_names(inst), *_places(s), s.public_name]
+    texts = [s.public_name]
     return _doc(
         s,
         page_path("monitoring:signal", s.pk),
