@@ -1,6 +1,7 @@
 """Monitoring in the site's search (core.search): public requests and signals by subject
-(never by institution or place, which would bury the institutions), commitments by title, source and institution, published reports; a private
-record (or an unpublished report) is not in the index at all, and leaves it when hidden."""
+(never by institution or place, which would bury the institutions), commitments by title,
+source and institution, published reports; a private record (or an unpublished report) is
+not in the index at all, and leaves it when hidden."""
 
 import datetime
 
