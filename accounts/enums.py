@@ -12,15 +12,17 @@ class Role(models.TextChoices):
     INSTITUTION_STAFF = "institution_staff", _("Institution staff")
     COUNCILLOR = "councillor", _("Municipal councillor")
     MODERATOR = "moderator", _("Moderator")
+    ASSESSMENT_COORDINATOR = "assessment_coordinator", _("Assessment coordinator")
     ADMINISTRATOR = "administrator", _("Administrator")
 
 
 # Roles that act for an institution, scoped to it: its staff and the councillors of a council.
 STAFF_ROLES: tuple[str, ...] = (Role.INSTITUTION_STAFF, Role.COUNCILLOR)
 
-# Roles that act for an institution or run the portal: their accounts must use 2FA.
+# Roles that act for an institution, run the portal or see who answered an assessment: their
+# accounts must use 2FA.
 TWO_FACTOR_ROLES: frozenset[str] = frozenset(
-    {Role.INSTITUTION_STAFF, Role.COUNCILLOR, Role.ADMINISTRATOR}
+    {Role.INSTITUTION_STAFF, Role.COUNCILLOR, Role.ASSESSMENT_COORDINATOR, Role.ADMINISTRATOR}
 )
 
 

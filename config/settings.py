@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "consultations",
     "events",
     "monitoring",
+    "assessments",
     "api",
 ]
 
@@ -313,3 +314,8 @@ MONITORING_ZDOI_THIRD_PARTY_EXTENSION_DAYS = int(
 )
 MONITORING_APK_SIGNAL_MONTHS = int(env("MONITORING_APK_SIGNAL_MONTHS", "2"))
 MONITORING_APK_FORWARD_DAYS = int(env("MONITORING_APK_FORWARD_DAYS", "7"))
+
+# --- Assessments ------------------------------------------------------------------------------
+# The default smallest group of anonymous answers whose indices are shown (a campaign may set
+# more or less); groups under it are never shown, in pages, charts, exports or the API.
+ASSESSMENTS_MIN_GROUP_SIZE = int(env("ASSESSMENTS_MIN_GROUP_SIZE", "5"))

@@ -24,6 +24,7 @@ urlpatterns += i18n_patterns(
     path("consultations/", include("consultations.urls")),
     path("events/", include("events.urls")),
     path("monitoring/", include("monitoring.urls")),
+    path("assessments/", include("assessments.urls")),
     path("accounts/", include("allauth.urls")),
     path("profile/", include("accounts.urls")),
     path("admin/", admin.site.urls),

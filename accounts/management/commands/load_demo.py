@@ -48,6 +48,13 @@ DEMO_ACCOUNTS = [
     ),
     DemoAccount("moderator", Role.MODERATOR, "Петър", "Модельов"),
     DemoAccount(
+        "koordinator",
+        Role.ASSESSMENT_COORDINATOR,
+        "Стефка",
+        "Оценкова",
+        "DEMOKOORDINATOREREGIONBGTOTPSECR",
+    ),
+    DemoAccount(
         "admin", Role.ADMINISTRATOR, "Десислава", "Демова", "DEMOADMINEREGIONBGTOTPSECRETXYZA"
     ),
 ]
