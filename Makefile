@@ -45,6 +45,7 @@ setup: $(VENV)/.installed-runtime
 	$(PY) manage.py load_demo_consultations
 	$(PY) manage.py load_demo_events
 	$(PY) manage.py load_demo_monitoring
+	$(PY) manage.py load_demo_assessments
 
 run: setup
 	@bash scripts/serve.sh $(PORT)
