@@ -253,9 +253,9 @@ def _validate_question(
         return
     if not isinstance(code, str) or not code.strip() or len(code) > 20:
         check.fail(where, "'code' must be text of 1–20 characters")
-    elif code in codes:
+    elif code.lower() in codes:
         check.fail(where, "the code is used twice in the questionnaire")
-    codes.add(str(code))
+    codes.add(str(code).lower())
     check.text(where, question, "text", 500, required=True)
     check.text(where, question, "help_text", 500)
     kind = question.get("type")
@@ -285,8 +285,11 @@ def _validate_question(
     options = _validate_options(check, where, question, kind, dimension)
     _validate_condition(check, where, question.get("show_if"), earlier)
     training = check.flag(where, question, "training_need", False)
-    if training and kind not in OPTION_TYPES:
-        check.fail(where, "a training-needs question lists the topics as options")
+    if training and kind not in CHOICE_TYPES:
+        # As the builder's rules (assessments/builder.py): the topics are options to choose.
+        check.fail(
+            where, "a training-needs question is a choice question: its options are the topics"
+        )
     if isinstance(code, str):
         earlier[code] = (kind, options)
 

@@ -9,11 +9,12 @@ import pytest
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
 
+from assessments.builder import publish_problems
 from assessments.enums import CHOICE_TYPES, QuestionnaireState, QuestionType, RespondentType
 from assessments.models import Dimension, Option, Question, Questionnaire, Section
 from assessments.scoring import OVERALL, score, shown_questions
 from assessments.seed import SeedError, default_path, load_questionnaires
-from assessments.selectors import structure_of
+from assessments.selectors import questions_of, structure_of
 from tests.factories.assessments import QuestionnaireFactory
 
 pytestmark = pytest.mark.django_db
@@ -105,6 +106,14 @@ def test_the_real_file_loads():
         else:
             assert scored >= set(DIMENSIONS) - {"networking"}
     assert types == set(QuestionType.values)
+
+
+def test_the_builder_would_publish_them_as_they_are():
+    """The seeded questionnaires keep the rules of the builder's questions."""
+    load_questionnaires()
+    for questionnaire in Questionnaire.objects.all():
+        sections = list(questionnaire.sections.all())
+        assert publish_problems(sections, questions_of(questionnaire)) == []
 
 
 def test_the_organisations_are_asked_about_their_training_needs():
@@ -279,6 +288,10 @@ def _matrix_without_labels(d):
     _question(d, "C18")["high_label"] = ""
 
 
+def _training_matrix(d):
+    _question(d, "C18")["training_need"] = True
+
+
 def _typo(d):
     _question(d, "C7")["helptext"] = "…"
 
@@ -312,6 +325,7 @@ def _duplicate_dimension(d):
         (_score_out_of_range, "question B4, option 1: 'score' must be a whole number 0–100"),
         (_matrix_without_labels, "question C18: a matrix question needs low_label and high"),
         (_typo, "question C7: unknown key 'helptext'"),
+        (_training_matrix, "question C18: a training-needs question is a choice question"),
         (_duplicate_family, "questionnaire 'council-practices': the family is used twice"),
         (_unknown_respondent, "'council-practices': unknown respondent_type 'mayor'"),
         (_duplicate_dimension, "dimension 'transparency': the slug is used twice"),
