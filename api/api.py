@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 from ninja.errors import ValidationError
 
 from api.search import router as search_router
+from assessments.api import router as assessments_router
 from consultations.api import router as consultations_router
 from directory.api import router as directory_router
 from events.api import router as events_router
@@ -63,4 +64,5 @@ api.add_router("/", organisations_router)
 api.add_router("/", consultations_router)
 api.add_router("/", events_router)
 api.add_router("/", monitoring_router)
+api.add_router("/", assessments_router)
 api.add_router("/", search_router)

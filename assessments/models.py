@@ -367,9 +367,9 @@ class Invitation(TimeStampedModel):
 
     @property
     def respondent_name(self) -> str:
-        if self.institution_id:
+        if self.institution is not None:
             return self.institution.name
-        if self.organisation_id:
+        if self.organisation is not None:
             return self.organisation.display_name
         return ""
 

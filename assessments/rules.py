@@ -5,6 +5,7 @@
   a new version.
 - A campaign is run by its coordinator and administrators: invitations, reminders, states,
   recommendation rules and the recommendations. Other coordinators may read its progress.
+- A campaign's page is public once it opens; its results once they are published.
 - Published results are public, as the anonymity setting allows: who answered what is shown
   to the public only in a named campaign, to the campaign's coordinator also in one anonymous
   to the public, and to nobody in a fully anonymous one.
@@ -40,6 +41,11 @@ def runs_campaign(user: Any, campaign: Any) -> bool:
 
 
 @rules.predicate
+def campaign_is_draft(user: Any, campaign: Any) -> bool:
+    return campaign is not None and campaign.state == CampaignState.DRAFT
+
+
+@rules.predicate
 def campaign_is_published(user: Any, campaign: Any) -> bool:
     return campaign is not None and campaign.state == CampaignState.PUBLISHED
 
@@ -59,7 +65,10 @@ manages = runs_campaign | is_administrator
 rules.add_perm("assessments.coordinate", coordinates)
 rules.add_perm("assessments.view_questionnaire", ~questionnaire_is_draft | coordinates)
 rules.add_perm("assessments.change_questionnaire", questionnaire_is_draft & coordinates)
-rules.add_perm("assessments.view_campaign", campaign_is_published | coordinates)
+# The campaign's page (what it is, the open link while open); its results are another
+# permission: public once published, and seen before by those who run it (to check them).
+rules.add_perm("assessments.view_campaign", ~campaign_is_draft | coordinates)
+rules.add_perm("assessments.view_results", campaign_is_published | manages)
 rules.add_perm("assessments.manage_campaign", manages)
 # Who answered, and each respondent's own indices and answers.
 rules.add_perm(

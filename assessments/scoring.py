@@ -112,13 +112,13 @@ def question_score(spec: QuestionSpec, value: Any) -> float | None:
     if spec.type == QuestionType.SCALE:
         return _point_score(value)
     if spec.type == QuestionType.MATRIX and isinstance(value, dict):
-        points = [
+        points: list[float | None] = [
             _point_score(point)
             for row, point in value.items()
             if row.isdigit() and int(row) in spec.options
         ]
-        known = [p for p in points if p is not None]
-        return sum(known) / len(known) if known else None
+        rated = [p for p in points if p is not None]
+        return sum(rated) / len(rated) if rated else None
     return None
 
 

@@ -13,7 +13,7 @@ def questions_of(questionnaire: Questionnaire) -> list[Question]:
     """The questions in order, with their section, dimension, options and condition (3 queries)."""
     return list(
         Question.objects.filter(questionnaire=questionnaire)
-        .select_related("section", "dimension", "show_if")
+        .select_related("section", "dimension", "show_if__question")
         .prefetch_related(Prefetch("options", queryset=Option.objects.order_by("position", "pk")))
         .order_by("section__position", "section_id", "position", "pk")
     )
@@ -31,7 +31,7 @@ def build_structure(questions: list[Question]) -> Structure:
                 dimension=q.dimension.slug if q.dimension else None,
                 weight=float(q.weight),
                 options={o.pk: o.score for o in q.options.all()},
-                show_if=(q.show_if.question_id, q.show_if_id) if q.show_if else None,
+                show_if=(q.show_if.question_id, q.show_if.pk) if q.show_if else None,
                 min_value=q.min_value,
                 max_value=q.max_value,
             )

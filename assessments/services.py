@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,7 +32,10 @@ from assessments.models import (
 from assessments.results import compute
 from assessments.scoring import OVERALL, score
 from assessments.selectors import structure_of
+from core.email import enqueue_many, render_email
 from core.legal_calendar import SOFIA
+from directory.enums import MUNICIPAL_ADMINISTRATION, MUNICIPAL_COUNCIL
+from directory.models import Institution
 
 
 class AssessmentError(Exception):
@@ -177,8 +180,8 @@ def response_for_open_link(
 
 
 def save_answers(response: Response, answers: dict[str, Any], revision: int) -> Response:
-    """Store the answers given so far (merged over the earlier ones); refused when the page
-    was older than the stored answers."""
+    """Store the answers given so far (all of them: the page merged its section's over the
+    stored ones); refused when the page was older than the stored answers."""
     with transaction.atomic():
         locked = Response.objects.select_for_update().get(pk=response.pk)
         if locked.state != ResponseState.DRAFT:
@@ -191,7 +194,7 @@ def save_answers(response: Response, answers: dict[str, Any], revision: int) -> 
                 )
             )
         check_accepting(locked.campaign)
-        locked.answers = {**locked.answers, **answers}
+        locked.answers = answers
         locked.revision += 1
         locked.save(update_fields=["answers", "revision", "updated_at"])
     return locked
@@ -289,3 +292,127 @@ def generate_recommendations(campaign: Campaign) -> int:
         Recommendation.objects.bulk_create(made)
         bump_results(campaign)
     return len(made)
+
+
+# --- Invitations -----------------------------------------------------------------------------
+
+# The directory's kind that answers for each respondent type it holds.
+DIRECTORY_KINDS: dict[str, str] = {
+    RespondentType.ADMINISTRATION: MUNICIPAL_ADMINISTRATION,
+    RespondentType.COUNCIL: MUNICIPAL_COUNCIL,
+}
+REMIND_AFTER_DAYS = 3
+
+
+def invite(
+    campaign: Campaign,
+    respondent_type: str,
+    emails: list[str],
+    municipality: Any = None,
+) -> tuple[int, int]:
+    """Add invitations for typed addresses; (added, already invited)."""
+    with transaction.atomic():
+        known = set(
+            Invitation.objects.filter(campaign=campaign, email__in=emails).values_list(
+                "email", flat=True
+            )
+        )
+        new = [
+            Invitation(
+                campaign=campaign,
+                respondent_type=respondent_type,
+                municipality=municipality,
+                email=address,
+            )
+            for address in dict.fromkeys(emails)
+            if address not in known
+        ]
+        Invitation.objects.bulk_create(new)
+    return len(new), len(known)
+
+
+def invite_from_directory(
+    campaign: Campaign, respondent_type: str, municipalities: list[Any]
+) -> tuple[int, int, list[str]]:
+    """Invite the directory's institution of that type in each municipality, at its published
+    e-mail; (added, already invited, names of those without an address)."""
+    kind = DIRECTORY_KINDS.get(respondent_type)
+    if kind is None:
+        raise AssessmentError(
+            _("The directory holds institutions only: invite organisations by their addresses.")
+        )
+    institutions = list(
+        Institution.objects.filter(kind__slug=kind, municipality__in=municipalities).order_by(
+            "municipality_id"
+        )
+    )
+    without = [i.name for i in institutions if not (i.cs_contact_email or i.email)]
+    with transaction.atomic():
+        known = set(Invitation.objects.filter(campaign=campaign).values_list("email", flat=True))
+        new = []
+        for institution in institutions:
+            address = (institution.cs_contact_email or institution.email).lower()
+            if not address or address in known:
+                continue
+            known.add(address)
+            new.append(
+                Invitation(
+                    campaign=campaign,
+                    respondent_type=respondent_type,
+                    institution=institution,
+                    municipality_id=institution.municipality_id,
+                    email=address,
+                )
+            )
+        Invitation.objects.bulk_create(new)
+    return len(new), len(institutions) - len(new) - len(without), without
+
+
+def _invitation_messages(invitations: list[Invitation], template: str) -> list[dict[str, Any]]:
+    return [
+        render_email(
+            invitation.email,
+            None,
+            f"assessments/email/{template}",
+            {
+                "campaign": invitation.campaign,
+                "url": settings.SITE_URL + invitation.get_answer_url(),
+            },
+        )
+        for invitation in invitations
+    ]
+
+
+def send_invitations(campaign: Campaign) -> int:
+    """E-mail every invitation not yet sent (the campaign must be open)."""
+    if campaign.state != CampaignState.OPEN:
+        raise AssessmentError(_("Invitations are sent once the campaign is open."))
+    with transaction.atomic():
+        pending = list(
+            Invitation.objects.select_for_update()
+            .filter(campaign=campaign, sent_at=None)
+            .select_related("campaign")
+        )
+        enqueue_many(_invitation_messages(pending, "invitation"))
+        Invitation.objects.filter(pk__in=[i.pk for i in pending]).update(sent_at=timezone.now())
+    return len(pending)
+
+
+def send_reminders(campaign: Campaign) -> int:
+    """Remind those invited who have not submitted, at most once every few days."""
+    if campaign.state != CampaignState.OPEN:
+        raise AssessmentError(_("Reminders are sent while the campaign is open."))
+    now = timezone.now()
+    recent = now - timedelta(days=REMIND_AFTER_DAYS)
+    with transaction.atomic():
+        due = list(
+            Invitation.objects.select_for_update()
+            .filter(campaign=campaign, submitted_at=None, sent_at__lt=recent)
+            .filter(Q(reminded_at=None) | Q(reminded_at__lt=recent))
+            .select_related("campaign")
+        )
+        enqueue_many(_invitation_messages(due, "reminder"))
+        Invitation.objects.filter(pk__in=[i.pk for i in due]).update(
+            reminded_at=now, reminders=F("reminders") + 1
+        )
+    return len(due)

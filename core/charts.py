@@ -43,10 +43,13 @@ class Chart:
         return sum(b.value for b in self.bars)
 
 
-def chart(slug: str, title: str, column: str, rows: list[tuple[str, int]]) -> Chart:
-    """Lay the bars out (longest = the full width, proportional, at least 1 px when above 0).
+def chart(
+    slug: str, title: str, column: str, rows: list[tuple[str, int]], top: int | None = None
+) -> Chart:
+    """Lay the bars out (proportional, at least 1 px when above 0): the full width is `top`,
+    or the longest bar without it (an index 0–100 passes 100, so bars compare across charts).
     `slug` makes the element ids unique on a page with several charts."""
-    top = max((v for _label, v in rows), default=0) or 1
+    top = top or max((v for _label, v in rows), default=0) or 1
     span = CHART_WIDTH - LABEL_WIDTH - VALUE_ROOM
     bars = []
     for n, (label, value) in enumerate(rows):

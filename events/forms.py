@@ -651,15 +651,22 @@ StrandFormSet = forms.inlineformset_factory(
 )
 
 
-def strand_formset(programme: Programme, data: Any = None) -> BaseStrandFormSet:
+def strand_formset(
+    programme: Programme, data: Any = None, titles: list[str] | None = None
+) -> BaseStrandFormSet:
+    """The programme's strands; a new programme's may start from `titles` (e.g. the training
+    topics an assessment found needed)."""
     formset = StrandFormSet(
         data,
         instance=programme,
         prefix="strands",
+        initial=[{"title": t[:300]} for t in titles or []],
         queryset=Strand.objects.filter(programme=programme)
         if programme.pk
         else Strand.objects.none(),
     )
+    if titles:
+        formset.extra = max(formset.extra, len(titles))
     return cast(BaseStrandFormSet, formset)
 
 

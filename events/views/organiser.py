@@ -527,8 +527,9 @@ def programme_new(request: HttpRequest) -> HttpResponse:
     programme = Programme()
     set_organiser(programme, organiser)
     if request.method != "POST":
-        form = ProgrammeForm(instance=programme)
-        strands = strand_formset(programme)
+        # An assessment's training needs link here with a title and strands to start from.
+        form = ProgrammeForm(instance=programme, initial={"title": request.GET.get("title", "")})
+        strands = strand_formset(programme, titles=request.GET.getlist("strand")[:10])
         return _programme_page(request, form, strands, organiser, None, options)
     form = ProgrammeForm(request.POST, instance=programme)
     strands = strand_formset(programme, request.POST)

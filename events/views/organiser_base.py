@@ -178,8 +178,14 @@ def choose_page(
 ) -> HttpResponse:
     if not options and not is_administrator(request.user):
         raise PermissionDenied
+    # Other parameters (a programme's prefilled title and strands) carry over to the form.
+    keep = [(k, one) for k, values in request.GET.lists() if k != "organiser" for one in values]
     rows = [
-        (f"{reverse(target)}?{urlencode({'organiser': organiser_key(o)})}", o, kind_label(o))
+        (
+            f"{reverse(target)}?{urlencode([('organiser', organiser_key(o)), *keep])}",
+            o,
+            kind_label(o),
+        )
         for o in options
     ]
     context = {"title": title, "rows": rows, "breadcrumbs": crumbs(None, title)}

@@ -1,0 +1,112 @@
+"""Read API of assessments: /api/v1/assessments, the published campaigns with their indices
+(each group of respondents: the whole campaign, each respondent type, each municipality), and
+one campaign. Only published campaigns exist here; a group under the campaign's anonymity
+threshold is left out, as on the pages and in the exports (assessments/exports.py)."""
+
+# No `from __future__ import annotations`: django-ninja reads the annotations at run time.
+
+from typing import Annotated, Any
+
+from django.conf import settings
+from ninja import Path, Router, Schema
+from ninja.errors import HttpError
+from ninja.pagination import paginate
+
+from assessments.exports import index_document
+from assessments.models import Campaign
+from core.pagination import PagePagination
+
+router = Router(tags=["assessments"])
+MAX_ID = 2**63 - 1
+
+
+class DimensionOut(Schema):
+    slug: str
+    name: str
+    name_en: str
+    weight: float
+
+
+class MunicipalityOut(Schema):
+    code: str
+    name: str
+
+
+class SpreadOut(Schema):
+    sd: float | None
+    q1: float | None
+    median: float | None
+    q3: float | None
+
+
+class GroupOut(Schema):
+    respondent_type: str
+    municipality: MunicipalityOut | None
+    answers: int
+    indices: dict[str, float]
+    spread: SpreadOut
+
+
+class AssessmentOut(Schema):
+    id: int
+    title: str
+    url: str
+    opens_on: str
+    closes_on: str
+    anonymity: str
+    minimum_group_size: int
+    previous_round: int | None
+    dimensions: list[DimensionOut]
+    groups: list[GroupOut]
+
+
+def _document(campaign: Campaign) -> dict[str, Any]:
+    data = index_document(campaign)
+    data["url"] = settings.SITE_URL + campaign.get_absolute_url()
+    data["opens_on"] = data["period"]["from"]
+    data["closes_on"] = data["period"]["to"]
+    return data
+
+
+class _Documents:
+    """The published campaigns as the paginator reads a queryset (count, slice), each made
+    into its document only for the page asked for."""
+
+    def __init__(self) -> None:
+        self.campaigns = Campaign.objects.published().order_by("-opens_on", "-pk")
+
+    def count(self) -> int:
+        return self.campaigns.count()
+
+    def __getitem__(self, page: slice) -> list[dict[str, Any]]:
+        return [_document(c) for c in self.campaigns[page]]
+
+
+@router.get(
+    "/assessments",
+    response=list[AssessmentOut],
+    summary="List published assessments with their indices",
+    description=(
+        "Published capacity-assessment campaigns, newest first, each with its indices 0–100 "
+        "per dimension and overall for every group shown: all respondents, each respondent "
+        "type (administration, council, organisation), each municipality. Groups with fewer "
+        "answers than `minimum_group_size` are left out."
+    ),
+    url_name="assessments",
+)
+@paginate(PagePagination)
+def list_assessments(request: Any) -> Any:
+    return _Documents()
+
+
+@router.get(
+    "/assessments/{id}",
+    response=AssessmentOut,
+    summary="Get a published assessment with its indices",
+    url_name="assessment",
+)
+def get_assessment(request: Any, id: Annotated[int, Path(..., ge=1, le=MAX_ID)]) -> Any:
+    found = Campaign.objects.published().filter(pk=id).first()
+    if found is None:
+        raise HttpError(404, f"No published assessment with id {id}.")
+    return _document(found)
