@@ -27,6 +27,7 @@ from assessments.models import (
     CampaignChange,
     Dimension,
     Invitation,
+    Question,
     Questionnaire,
     Recommendation,
     RecommendationRule,
@@ -155,6 +156,15 @@ def test_the_answers_follow_believable_patterns(demo):
     small = statistics.fmean(v for _, v in groups[:half])
     big = statistics.fmean(v for _, v in groups[half:])
     assert big > small + 5
+    # The organisations name the three training topics of source document 004 most often.
+    need = Question.objects.get(questionnaire__campaigns=first, training_need=True)
+    labels = {o.pk: o.label for o in need.options.all()}
+    named = Counter(
+        labels[o]
+        for answers in Response.objects.filter(campaign=first).values_list("answers", flat=True)
+        for o in answers.get(str(need.pk), [])
+    )
+    assert {label for label, _n in named.most_common(3)} == set(list(labels.values())[:3])
     # Round 2 is a little better.
     assert compute(second).total.overall > results.total.overall
     summary = first.summary
