@@ -4,7 +4,7 @@ stored scores, and the recommendation rules with the recommendations they produc
 
 A questionnaire in use is never changed: once published it is read-only, and a change makes a
 new version (same `family`, next `version`). Answers are kept as JSON on the response, keyed
-by question id (see assessments/answers.py for the shapes); the scores computed from them at
+by question id (see assessments/scoring.py for the shapes); the scores computed from them at
 submission are stored beside them (assessments/scoring.py), so indices aggregate stored
 numbers and never re-read answers.
 """

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from assessments.enums import CAMPAIGN_TRANSITIONS, CampaignState, RespondentType, ResponseState
@@ -217,7 +217,9 @@ def record_submission(response: Response, on: date | None = None) -> Response:
         response.respondent_key = _anonymous_key(response.respondent_key)
     response.save()
     if invitation_id is not None:
-        Invitation.objects.filter(pk=invitation_id).update(submitted_at=timezone.now())
+        # A submission recorded for a past day (the demo's rounds) is stamped on that day.
+        at = timezone.now() if on is None else datetime.combine(on, time(12), tzinfo=SOFIA)
+        Invitation.objects.filter(pk=invitation_id).update(submitted_at=at)
     return response
 
 
@@ -261,6 +263,12 @@ def generate_recommendations(campaign: Campaign) -> int:
     """Apply the campaign's rules to each municipality's indices: the rule-made
     recommendations that the coordinator has not edited are replaced; edited ones stay. The
     number of recommendations made."""
+    # The reasons are stored text of a Bulgarian report, whoever's language made them.
+    with translation.override("bg"):
+        return _generate(campaign)
+
+
+def _generate(campaign: Campaign) -> int:
     results = compute(campaign)
     rules = list(RecommendationRule.objects.filter(campaign=campaign).select_related("dimension"))
     with transaction.atomic():
