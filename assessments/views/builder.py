@@ -103,12 +103,11 @@ def _crumbs(
     request: HttpRequest, questionnaire: Questionnaire | None, title: str = ""
 ) -> list[tuple[str, str]]:
     trail: list[tuple[str, str]] = []
+    index = _url_or_empty("assessments:index")
+    if index:
+        trail.append((_("Assessments"), index))
     if _coordinates(request):
         trail.append((_("Questionnaires"), reverse("assessments:questionnaires")))
-    else:
-        index = _url_or_empty("assessments:index")
-        if index:
-            trail.append((_("Assessments"), index))
     if questionnaire is not None:
         trail.append((str(questionnaire), questionnaire.get_absolute_url() if title else ""))
     if title:
@@ -175,7 +174,7 @@ def questionnaires(request: HttpRequest) -> HttpResponse:
     context = {
         "families": ordered,
         "title": title,
-        "breadcrumbs": [(title, "")],
+        "breadcrumbs": _crumbs(request, None),  # ends with this page, not linked
     }
     return render(request, f"{TEMPLATES}/list.html", context)
 
