@@ -11,14 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments.enums import RespondentType
 from assessments.models import Campaign, Questionnaire, Recommendation, RecommendationRule
+from core.widgets import DateInput
 from territory.models import Municipality
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class CampaignForm(forms.ModelForm):

@@ -23,6 +23,7 @@ from consultations.enums import AttachmentKind
 from consultations.models import Attachment, Consultation, Hearing
 from core.legal_calendar import SOFIA
 from core.uploads import check_size, safe_name, sniff, validate_pdf_or_docx
+from core.widgets import DateInput
 from directory.forms import WebAddressField
 from directory.models import Institution
 
@@ -40,13 +41,6 @@ class LocalDateTimeInput(forms.DateTimeInput):
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M"]

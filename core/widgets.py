@@ -3,7 +3,8 @@
 `ListSelect` is a <select> whose options are written out in Python: Django renders every
 option through a template of its own, and a list of the 265 municipalities then costs more
 than the rest of the page (80 of the 100 ms of the consultations' list). `PlainTextInput` is
-a text box written out the same way, for the filter forms of busy lists.
+a text box written out the same way, for the filter forms of busy lists. `DateInput` is the
+browser's date picker, which every date field of the portal uses.
 """
 
 from __future__ import annotations
@@ -15,6 +16,15 @@ from django import forms
 from django.forms.utils import flatatt
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker, with the ISO value it expects."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class ListSelect(forms.Select):

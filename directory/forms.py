@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from core.widgets import DateInput
 from directory.enums import Weekday
 from directory.history import INSTITUTION_FIELDS, SERVICE_FIELDS
 from directory.hours import SOFIA
@@ -332,13 +333,6 @@ def week_forms(hours: list[WorkingHours], data: Any = None) -> list[DayHoursForm
 
 def sofia_today() -> datetime.date:
     return timezone.now().astimezone(SOFIA).date()
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 class ExceptionForm(OpenOrClosedForm):

@@ -26,7 +26,7 @@ from django.utils.translation import ngettext
 from consultations.models import Consultation
 from core.legal_calendar import SOFIA
 from core.uploads import IMAGE_TYPES, check_size, safe_name, sniff
-from core.widgets import ListSelect
+from core.widgets import DateInput, ListSelect
 from directory.forms import WebAddressField
 from directory.models import Institution
 from events.enums import Format
@@ -45,13 +45,6 @@ MATERIAL_TYPES = ("pdf", "docx", *IMAGE_TYPES)
 
 
 # --- inputs ----------------------------------------------------------------------------------
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class TimeInput(forms.TimeInput):

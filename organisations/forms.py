@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from core import translit
 from core.eik import is_valid_eik
 from core.uploads import validate_document, validate_image, validate_pdf
+from core.widgets import DateInput
 from directory.forms import EuroField, WebAddressField, validate_phone
 from organisations import claims
 from organisations.enums import LegalForm, Reach, Visibility
@@ -769,8 +770,8 @@ class ActivityForm(forms.ModelForm):  # type: ignore[type-arg]
             "results",
         ]
         widgets = {
-            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "starts_on": DateInput(),
+            "ends_on": DateInput(),
             "description": forms.Textarea(attrs={"rows": 5}),
             "results": forms.Textarea(attrs={"rows": 4}),
         }

@@ -10,17 +10,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.uploads import validate_pdf
+from core.widgets import DateInput
 from organisations.models import JointArea, Membership, Network, Organisation, Task
 from territory.models import Province
 
 MAX_AREAS = 12
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 def _areas(text: str) -> list[str]:

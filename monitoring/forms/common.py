@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.personal_numbers import validate_no_personal_number
 from core.uploads import IMAGE_TYPES, check_size, sniff
+from core.widgets import DateInput
 from monitoring.services.common import today
 from organisations.models import Organisation
 from territory.models import Municipality, Province
@@ -52,15 +53,6 @@ class VersionField(forms.IntegerField):
             "error_messages", {"required": message, "invalid": message, "min_value": message}
         )
         super().__init__(min_value=1, **kwargs)
-
-
-class DateInput(forms.DateInput):
-    """The browser's date picker, with the ISO value it expects."""
-
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class PastDateField(forms.DateField):
