@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from assessments import builder
 from assessments.enums import QuestionType
 from assessments.models import Dimension, Question, Questionnaire, Section
-from monitoring.forms.common import VersionField
+from core.widgets import VersionField
 
 MAX_OPTIONS = 50
 

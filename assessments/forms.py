@@ -19,6 +19,7 @@ from assessments.enums import SCALE_POINTS, QuestionType
 from assessments.models import Question
 from assessments.scoring import Structure, shown_questions
 from core.personal_numbers import validate_no_personal_number
+from core.widgets import VersionField
 
 SHORT_TEXT_LENGTH, LONG_TEXT_LENGTH = 300, 5000
 NOT_AN_OPTION = _("This answer is not one of the question's options.")
@@ -45,7 +46,7 @@ def _text_check(value: str) -> None:
 class SectionForm(forms.Form):
     """The fields of one section's questions; `initial` from the stored answers."""
 
-    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    revision = VersionField()
 
     def __init__(
         self,
@@ -58,10 +59,6 @@ class SectionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.questions = questions
         self.fields["revision"].initial = revision
-        self.fields["revision"].error_messages = {
-            key: _("The page was out of date: reload it and try again.")
-            for key in ("required", "invalid", "min_value")
-        }
         for question in questions:
             self._add(question, answers.get(str(question.pk)))
 

@@ -4,7 +4,8 @@
 option through a template of its own, and a list of the 265 municipalities then costs more
 than the rest of the page (80 of the 100 ms of the consultations' list). `PlainTextInput` is
 a text box written out the same way, for the filter forms of busy lists. `DateInput` is the
-browser's date picker, which every date field of the portal uses.
+browser's date picker, which every date field of the portal uses; `VersionField` carries the
+version of a record a page showed, for the optimistic locks of the forms.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django import forms
 from django.forms.utils import flatatt
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
 
 
 class DateInput(forms.DateInput):
@@ -70,3 +72,18 @@ class PlainTextInput(forms.TextInput):
                 parts.append(f' {conditional_escape(key)}="{conditional_escape(str(item))}"')
         parts.append(">")
         return mark_safe("".join(parts))  # noqa: S308 - every part escaped above
+
+
+class VersionField(forms.IntegerField):
+    """The version of the record the person saw (optimistic locking: a stale page changes
+    nothing), in a hidden input: an error here means the page was tampered with or is out of
+    date."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        message = _("The page was out of date: reload it and try again.")
+        kwargs.setdefault(
+            "error_messages", {"required": message, "invalid": message, "min_value": message}
+        )
+        super().__init__(min_value=1, **kwargs)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.personal_numbers import validate_no_personal_number
 from core.uploads import IMAGE_TYPES, check_size, sniff
-from core.widgets import DateInput
+from core.widgets import DateInput, VersionField
 from monitoring.services.common import today
 from organisations.models import Organisation
 from territory.models import Municipality, Province
@@ -39,20 +39,6 @@ class NoPersonalNumbersMixin:
                 except ValidationError as error:
                     self.add_error(name, error)  # type: ignore[attr-defined]
         return cleaned
-
-
-class VersionField(forms.IntegerField):
-    """The version of the record the person saw (optimistic locking), in a hidden input: an
-    error here means the page was tampered with or is out of date."""
-
-    widget = forms.HiddenInput
-
-    def __init__(self, **kwargs: Any) -> None:
-        message = _("The page was out of date: reload it and try again.")
-        kwargs.setdefault(
-            "error_messages", {"required": message, "invalid": message, "min_value": message}
-        )
-        super().__init__(min_value=1, **kwargs)
 
 
 class PastDateField(forms.DateField):
