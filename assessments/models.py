@@ -172,9 +172,11 @@ class Question(models.Model):
     high_label = models.CharField(_("label of 5"), max_length=60, blank=True)
     min_value = models.IntegerField(_("smallest number"), null=True, blank=True)
     max_value = models.IntegerField(_("largest number"), null=True, blank=True)
-    # Shown only when this option was chosen (an option of an earlier question).
+    # Shown only when this option was chosen (an option of an earlier question). An option a
+    # condition rests on cannot be deleted alone (the question would silently show to all);
+    # with its whole questionnaire it can (RESTRICT, not PROTECT).
     show_if = models.ForeignKey(
-        "Option", on_delete=models.SET_NULL, null=True, blank=True, related_name="shows",
+        "Option", on_delete=models.RESTRICT, null=True, blank=True, related_name="shows",
         verbose_name=_("shown only after the answer"),
     )  # fmt: skip
     # Its options are training topics: counted in the training needs.
