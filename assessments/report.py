@@ -11,8 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from assessments.enums import QuestionType, RespondentType, ResponseState
@@ -163,6 +165,20 @@ def campaign_report(
         previous=previous if before is not None else None,
         open_answers=open_answers(campaign) if with_answers else [],
     )
+
+
+def cached_campaign_report(campaign: Campaign, respondent_type: str | None) -> CampaignReport:
+    """The page's report, kept until the results change (their version is in the key): its
+    training needs read every response's answers, its map every municipality's outline."""
+    key = (
+        f"assessments:report:{campaign.pk}:{campaign.results_version}:"
+        f"{respondent_type}:{get_language()}"
+    )
+    found = cache.get(key)
+    if found is None:
+        found = campaign_report(campaign, respondent_type)
+        cache.set(key, found, 24 * 3600)
+    return found
 
 
 def _municipality_url(campaign: Campaign, code: str) -> str:

@@ -95,13 +95,6 @@ def questionnaire_for(campaign: Campaign, respondent_type: str) -> Questionnaire
     return campaign.questionnaires.filter(respondent_type=respondent_type).first()
 
 
-def check_questionnaires(questionnaires: list[Questionnaire]) -> None:
-    """At most one per respondent type, and only questionnaires ready for use."""
-    kinds = [q.respondent_type for q in questionnaires]
-    if len(kinds) != len(set(kinds)):
-        raise AssessmentError(_("Choose at most one questionnaire for each kind of respondent."))
-
-
 # --- Responses -----------------------------------------------------------------------------------
 
 

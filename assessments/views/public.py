@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from assessments import exports
 from assessments.enums import CampaignState, RespondentType
 from assessments.models import Campaign, Dimension
-from assessments.report import campaign_report, municipality_report
+from assessments.report import cached_campaign_report, campaign_report, municipality_report
 from assessments.scoring import OVERALL
 from core import documents
 from territory.models import Municipality
@@ -71,7 +71,7 @@ def campaign(request: HttpRequest, pk: int) -> HttpResponse:
     if kind is not None and kind not in RespondentType.values:
         kind = None
     can_see = request.user.has_perm("assessments.view_results", found)
-    report = campaign_report(found, kind) if can_see else None
+    report = cached_campaign_report(found, kind) if can_see else None
     return render(
         request,
         "assessments/campaign.html",

@@ -11,7 +11,9 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -274,3 +276,41 @@ def test_campaign_created_invited_opened_and_invitations_mailed(territory, mailb
     token = Invitation.objects.get(email="kmet@plovdiv.example.org").token
     assert reverse("assessments:answer", args=[token]) in body
     assert Invitation.objects.filter(sent_at=None).count() == 0
+
+
+def test_report_pages_cost_the_same_queries_with_ten_times_the_answers(
+    setup, django_assert_max_num_queries
+):
+    form, campaign, _boss = setup
+    pages = [
+        campaign.get_absolute_url(),
+        reverse("assessments:municipality", args=[campaign.pk, "PDV22"]),
+    ]
+
+    def count() -> list[int]:
+        cache.clear()
+        found = []
+        for page in pages:
+            with CaptureQueriesContext(connection) as queries:
+                assert Client().get(page).status_code == 200
+            found.append(len(queries))
+        return found
+
+    before = count()
+    rows = [str(o.pk) for o in form.matrix.options.order_by("position")]
+    yes = form.option(form.publishes, 0)
+    Campaign.objects.filter(pk=campaign.pk).update(state=CampaignState.OPEN)
+    campaign.refresh_from_db()
+    for n in range(36):
+        submitted(
+            campaign, form,
+            {form.publishes.pk: yes, form.scale.pk: 1 + n % 5, form.matrix.pk: {rows[0]: 3}},
+            "PDV22" if n % 2 else "SOF46",
+        )  # fmt: skip
+    Campaign.objects.filter(pk=campaign.pk).update(state=CampaignState.PUBLISHED)
+    campaign.refresh_from_db()
+    services.bump_results(campaign)
+    assert count() == before
+    # Served from the cache until the results change.
+    with django_assert_max_num_queries(before[0] - 3):
+        Client().get(pages[0])
