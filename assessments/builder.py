@@ -33,7 +33,7 @@ from assessments.enums import (
     QuestionnaireState,
     QuestionType,
 )
-from assessments.models import Option, Question, Questionnaire, Section
+from assessments.models import Option, Question, Questionnaire, QuestionnaireChange, Section
 from assessments.selectors import questions_of
 from assessments.services import AssessmentError
 from core.translit import transliterate
@@ -400,7 +400,7 @@ def create_questionnaire(details: Details, by: Any = None) -> Questionnaire:
     for _attempt in range(5):
         try:
             with transaction.atomic():
-                return Questionnaire.objects.create(
+                made = Questionnaire.objects.create(
                     family=_free_family(base),
                     version=1,
                     title=details.title,
@@ -409,6 +409,8 @@ def create_questionnaire(details: Details, by: Any = None) -> Questionnaire:
                     state=QuestionnaireState.DRAFT,
                     created_by=by if getattr(by, "is_authenticated", False) else None,
                 )
+                _record(made, "", by)
+                return made
         except IntegrityError:  # the same family taken at the same moment: the next one
             continue
     raise BuilderError(_("The questionnaire could not be saved: try again."))
@@ -702,10 +704,20 @@ def publish(questionnaire: Questionnaire, by: Any = None) -> Questionnaire:
         locked.published_at = timezone.now()
         locked.revision += 1
         locked.save(update_fields=["state", "published_at", "revision", "updated_at"])
+        _record(locked, QuestionnaireState.DRAFT, by)
     return locked
 
 
-def archive(questionnaire: Questionnaire) -> Questionnaire:
+def _record(questionnaire: Questionnaire, before: str, by: Any) -> None:
+    QuestionnaireChange.objects.create(
+        questionnaire=questionnaire,
+        from_state=before,
+        to_state=questionnaire.state,
+        by=by if getattr(by, "is_authenticated", False) else None,
+    )
+
+
+def archive(questionnaire: Questionnaire, by: Any = None) -> Questionnaire:
     """Ready for use → archived: no longer offered for new campaigns (those that used it keep
     it, with their answers)."""
     with transaction.atomic():
@@ -714,6 +726,7 @@ def archive(questionnaire: Questionnaire) -> Questionnaire:
             raise BuilderError(_("Only a questionnaire ready for use can be archived."))
         locked.state = QuestionnaireState.ARCHIVED
         locked.save(update_fields=["state", "updated_at"])
+        _record(locked, QuestionnaireState.PUBLISHED, by)
     return locked
 
 
@@ -744,6 +757,7 @@ def new_version(source: Questionnaire, by: Any = None) -> Questionnaire:
             created_by=by if getattr(by, "is_authenticated", False) else None,
         )
         _copy_content(locked, copy)
+        _record(copy, "", by)
     return copy
 
 

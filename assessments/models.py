@@ -75,6 +75,35 @@ class Dimension(models.Model):
         return localized(self.description_bg, self.description_en)
 
 
+class StateChange(models.Model):
+    """One change of state of a questionnaire or a campaign: who, when, from, to, why."""
+
+    from_state = models.CharField(_("from"), max_length=12, blank=True)
+    to_state = models.CharField(_("to"), max_length=12)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("by"),
+    )  # fmt: skip
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    STATES: type[models.TextChoices]
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.from_state} → {self.to_state}"
+
+    @property
+    def from_label(self) -> str:
+        return str(self.STATES(self.from_state).label) if self.from_state else ""
+
+    @property
+    def to_label(self) -> str:
+        return str(self.STATES(self.to_state).label)
+
+
 class QuestionnaireQuerySet(models.QuerySet["Questionnaire"]):
     def published(self) -> QuestionnaireQuerySet:
         return self.filter(state=QuestionnaireState.PUBLISHED)
@@ -127,6 +156,19 @@ class Questionnaire(TimeStampedModel):
     @property
     def is_editable(self) -> bool:
         return self.state == QuestionnaireState.DRAFT
+
+
+class QuestionnaireChange(StateChange):
+    STATES = QuestionnaireState
+
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.CASCADE, related_name="changes"
+    )
+
+    class Meta:
+        ordering = ["questionnaire", "at", "pk"]
+        verbose_name = _("questionnaire change")
+        verbose_name_plural = _("questionnaire changes")
 
 
 class Section(models.Model):
@@ -308,24 +350,15 @@ class Campaign(TimeStampedModel):
         return 1 if self.is_named else self.min_group_size
 
 
-class CampaignChange(models.Model):
+class CampaignChange(StateChange):
+    STATES = CampaignState
+
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="changes")
-    from_state = models.CharField(_("from"), max_length=12, blank=True)
-    to_state = models.CharField(_("to"), max_length=12)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("by"),
-    )  # fmt: skip
-    at = models.DateTimeField(_("when"), default=timezone.now)
-    note = models.CharField(_("note"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["campaign", "at", "pk"]
         verbose_name = _("campaign change")
         verbose_name_plural = _("campaign changes")
-
-    def __str__(self) -> str:
-        return f"{self.from_state} → {self.to_state}"
 
 
 class Invitation(TimeStampedModel):

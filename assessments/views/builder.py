@@ -255,6 +255,7 @@ def questionnaire(request: HttpRequest, pk: int) -> HttpResponse:
             if annotated
             else []
         ),
+        "changes": (list(q.changes.select_related("by").order_by("at", "pk")) if annotated else []),
         "choice_types": [str(t) for t in CHOICE_TYPES],
         "breadcrumbs": _crumbs(request, q),
     }
@@ -717,7 +718,7 @@ def archive(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Only a questionnaire ready for use can be archived."))
         return _back(q)
     try:
-        builder.archive(q)
+        builder.archive(q, by=request.user)
     except builder.BuilderError as exc:
         messages.error(request, str(exc))
     else:

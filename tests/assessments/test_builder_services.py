@@ -493,3 +493,25 @@ def test_archive_only_a_questionnaire_in_use():
         builder.archive(published)
     with pytest.raises(builder.BuilderError):
         builder.archive(QuestionnaireFactory())
+
+
+def test_every_change_of_state_is_in_the_history_with_who_made_it():
+    author, publisher, archivist = UserFactory(), UserFactory(), UserFactory()
+    made = builder.create_questionnaire(
+        builder.Details("Оценка на съвета", "", RespondentType.COUNCIL), by=author
+    )
+    section = builder.add_section(made, "Първи")
+    add(made, section)
+    builder.publish(made, by=publisher)
+    with pytest.raises(builder.BuilderError):
+        builder.archive(QuestionnaireFactory(), by=archivist)  # a draft: refused, no row
+    builder.archive(made, by=archivist)
+    copy = builder.new_version(fresh(made), by=author)
+    history = [(c.from_state, c.to_state, c.by) for c in made.changes.order_by("at", "pk")]
+    assert history == [
+        ("", QuestionnaireState.DRAFT, author),
+        (QuestionnaireState.DRAFT, QuestionnaireState.PUBLISHED, publisher),
+        (QuestionnaireState.PUBLISHED, QuestionnaireState.ARCHIVED, archivist),
+    ]
+    assert [(c.to_state, c.by) for c in copy.changes.all()] == [(QuestionnaireState.DRAFT, author)]
+    assert made.changes.last().to_label == str(QuestionnaireState.ARCHIVED.label)
