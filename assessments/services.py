@@ -105,6 +105,17 @@ def respondent_key(campaign: Campaign, user: Any) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 
+def open_link_response(campaign: Campaign, user: Any) -> Response | None:
+    """The account's response through the open link: a draft under its key, or a submitted
+    one under its key or (fully anonymous) the key hashed once more."""
+    key = respondent_key(campaign, user)
+    return (
+        Response.objects.filter(campaign=campaign, respondent_key__in=[key, _anonymous_key(key)])
+        .order_by("pk")
+        .first()
+    )
+
+
 def check_accepting(campaign: Campaign) -> None:
     if not campaign.is_open_for_answers:
         raise AssessmentError(
@@ -150,7 +161,7 @@ def response_for_open_link(
     with transaction.atomic():
         # Lock the campaign so two tabs cannot start two responses for one account.
         Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
-        found = Response.objects.filter(campaign=campaign, respondent_key=key).first()
+        found = open_link_response(campaign, user)
         if found is not None:
             if found.state == ResponseState.SUBMITTED:
                 raise AssessmentError(_("You have already submitted your answers."))

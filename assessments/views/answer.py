@@ -80,9 +80,7 @@ def open_link(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     if not campaign.open_key or not secrets.compare_digest(campaign.open_key, key):
         raise Http404
     url = reverse("assessments:open", args=[pk, key])
-    found = Response.objects.filter(
-        campaign=campaign, respondent_key=services.respondent_key(campaign, request.user)
-    ).first()
+    found = services.open_link_response(campaign, request.user)
     if found is not None:
         if found.state == ResponseState.SUBMITTED:
             return _done(request, campaign)

@@ -252,3 +252,30 @@ def test_section_page_queries_stay_flat_as_answers_grow(form, django_assert_max_
         invitation(campaign, email=f"other{n}@example.org")
     with django_assert_max_num_queries(14):
         assert client.get(url(inv, 2)).status_code == 200
+
+
+def test_fully_anonymous_open_link_still_takes_one_submission_per_account(form):
+    campaign = make_campaign(form, anonymity=Anonymity.ANONYMOUS, open_key="a" * 22)
+    link = reverse("assessments:open", args=[campaign.pk, campaign.open_key])
+    person = UserFactory()
+    client = signed_in(person)
+    client.post(link, {"respondent_type": "administration", "municipality": "PDV22"})
+    response = Response.objects.get(campaign=campaign)
+    assert response.user == person
+    rows = list(form.matrix.options.order_by("position"))
+    client.post(f"{link}?section=1", {"revision": response.revision,
+                                      f"q{form.publishes.pk}": form.option(form.publishes, 1),
+                                      f"q{form.scale.pk}": 3})  # fmt: skip
+    response.refresh_from_db()
+    client.post(f"{link}?section=2", {"revision": response.revision,
+                                      f"q{form.matrix.pk}_r{rows[0].pk}": 2,
+                                      f"q{form.matrix.pk}_r{rows[1].pk}": 2})  # fmt: skip
+    response.refresh_from_db()
+    client.post(f"{link}?section=review", {"revision": response.revision})
+    response.refresh_from_db()
+    assert response.state == ResponseState.SUBMITTED and response.user_id is None
+    # The account is no longer named on the response, yet cannot start a second one.
+    again = client.get(link)
+    assert _("Thank you: your answers are submitted") in again.content.decode()
+    client.post(link, {"respondent_type": "administration", "municipality": "PDV22"})
+    assert Response.objects.filter(campaign=campaign).count() == 1
