@@ -339,9 +339,36 @@ class MunicipalityReport:
     recommendations: list[Recommendation]
     previous: Campaign | None
     minimum: int
+    # Each respondent with their own indices: for those who may see who answered.
+    respondents: list[Row] = field(default_factory=list)
 
 
-def municipality_report(campaign: Campaign, municipality: Municipality) -> MunicipalityReport:
+def respondent_rows(campaign: Campaign, municipality: Municipality) -> list[Row]:
+    """The municipality's submitted responses by respondent name, each an index row."""
+    responses = (
+        Response.objects.submitted()
+        .filter(campaign=campaign, municipality=municipality)
+        .select_related("institution", "organisation")
+        .order_by("respondent_type", "pk")
+    )
+    return [
+        Row(
+            str(r.pk),
+            r.institution.name if r.institution is not None
+            else r.organisation.display_name if r.organisation is not None
+            else _("%(who)s, answered %(day)s") % {
+                "who": RespondentType(r.respondent_type).label,
+                "day": f"{r.submitted_on:%d.%m.%Y}" if r.submitted_on else "—",
+            },
+            GroupIndex(n=1, hidden=False, values=r.scores),
+        )
+        for r in responses
+    ]  # fmt: skip
+
+
+def municipality_report(
+    campaign: Campaign, municipality: Municipality, with_respondents: bool = False
+) -> MunicipalityReport:
     """The municipality's indices per respondent type and all together, each dimension as a
     bar (0–100) per respondent type, the change from the previous round, its
     recommendations."""
@@ -384,4 +411,5 @@ def municipality_report(campaign: Campaign, municipality: Municipality) -> Munic
         ),
         previous=previous if before is not None else None,
         minimum=results.minimum,
+        respondents=respondent_rows(campaign, municipality) if with_respondents else [],
     )

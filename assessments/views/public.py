@@ -99,7 +99,9 @@ def campaign(request: HttpRequest, pk: int) -> HttpResponse:
 def municipality(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     found = _campaign(request, pk, "assessments.view_results")
     place = get_object_or_404(Municipality.objects.select_related("province"), code=code)
-    report = municipality_report(found, place)
+    report = municipality_report(
+        found, place, request.user.has_perm("assessments.view_respondents", found)
+    )
     return render(
         request,
         "assessments/municipality.html",

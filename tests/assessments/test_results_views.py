@@ -314,3 +314,23 @@ def test_report_pages_cost_the_same_queries_with_ten_times_the_answers(
     # Served from the cache until the results change.
     with django_assert_max_num_queries(before[0] - 3):
         Client().get(pages[0])
+
+
+def test_each_respondent_shown_only_to_those_who_may_see_who_answered(setup):
+    from assessments.models import Response
+    from tests.factories.directory import generated
+
+    _form, campaign, boss = setup
+    page = reverse("assessments:municipality", args=[campaign.pk, "PDV22"])
+    caption = _("Each respondent's indices, 0–100")
+    assert caption not in Client().get(page).content.decode()
+    assert caption in signed_in(boss).get(page).content.decode()
+    # Named: answers are public in the respondent's name.
+    institution = generated("ma:PDV22")
+    Response.objects.filter(campaign=campaign, municipality="PDV22").update(institution=institution)
+    Campaign.objects.filter(pk=campaign.pk).update(anonymity=Anonymity.NAMED)
+    text = Client().get(page).content.decode()
+    assert caption in text and institution.name in text
+    # Fully anonymous: nobody, not even the coordinator.
+    Campaign.objects.filter(pk=campaign.pk).update(anonymity=Anonymity.ANONYMOUS)
+    assert caption not in signed_in(boss).get(page).content.decode()
