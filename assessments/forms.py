@@ -43,8 +43,39 @@ def _text_check(value: str) -> None:
     validate_no_personal_number(value)
 
 
+class SavesEmpty:
+    """A field that shows whether its question is required, yet lets a section be saved
+    without it: the required questions are checked at submission (`missing_required`)."""
+
+    empty_values: Any
+
+    def validate(self, value: Any) -> None:
+        if value in self.empty_values:
+            return
+        super().validate(value)  # type: ignore[misc]
+
+
+class ChoiceAnswer(SavesEmpty, forms.TypedChoiceField):
+    pass
+
+
+class ChoicesAnswer(SavesEmpty, forms.TypedMultipleChoiceField):
+    pass
+
+
+class NumberAnswer(SavesEmpty, forms.IntegerField):
+    pass
+
+
+class TextAnswer(SavesEmpty, forms.CharField):
+    pass
+
+
 class SectionForm(forms.Form):
     """The fields of one section's questions; `initial` from the stored answers."""
+
+    # Nothing is required by the browser either: a half-filled section can be saved.
+    use_required_attribute = False
 
     revision = VersionField()
 
@@ -68,31 +99,32 @@ class SectionForm(forms.Form):
         common: dict[str, Any] = {
             "label": f"{question.code}. {question.text}",
             "help_text": question.help_text,
-            "required": False,
+            "required": question.required,
             "error_messages": messages,
         }
         kind = question.type
         if kind in (QuestionType.SINGLE, QuestionType.YES_NO):
-            field: forms.Field = forms.TypedChoiceField(
+            field: forms.Field = ChoiceAnswer(
                 choices=options, coerce=int, widget=forms.RadioSelect, **common
             )
         elif kind == QuestionType.MULTIPLE:
             messages["invalid_list"] = NOT_AN_OPTION
-            field = forms.TypedMultipleChoiceField(
+            field = ChoicesAnswer(
                 choices=options, coerce=int, widget=forms.CheckboxSelectMultiple, **common
             )
         elif kind == QuestionType.SCALE:
-            field = forms.TypedChoiceField(
+            field = ChoiceAnswer(
                 choices=_scale_choices(question), coerce=int, widget=forms.RadioSelect, **common
             )
         elif kind == QuestionType.MATRIX:
             # One radio group per row; the question is their common fieldset (answer.html).
             for option in question.options.all():
-                row = forms.TypedChoiceField(
+                # Each row is "required" with its question: no "(optional)" on every row.
+                row = ChoiceAnswer(
                     label=option.label,
                     choices=_scale_choices(question),
                     coerce=int,
-                    required=False,
+                    required=True,
                     widget=forms.RadioSelect,
                     error_messages=messages,
                 )
@@ -103,7 +135,7 @@ class SectionForm(forms.Form):
             return
         elif kind == QuestionType.NUMBER:
             messages["invalid"] = _("Enter a whole number, such as 12.")
-            field = forms.IntegerField(
+            field = NumberAnswer(
                 min_value=question.min_value,
                 max_value=question.max_value,
                 widget=forms.TextInput(attrs={"inputmode": "numeric"}),
@@ -116,7 +148,7 @@ class SectionForm(forms.Form):
                 if kind == QuestionType.SHORT_TEXT
                 else forms.Textarea(attrs={"rows": 5, "maxlength": limit})
             )
-            field = forms.CharField(
+            field = TextAnswer(
                 max_length=limit, widget=widget, validators=[_text_check], **common
             )
         field.initial = stored

@@ -279,3 +279,18 @@ def test_fully_anonymous_open_link_still_takes_one_submission_per_account(form):
     assert _("Thank you: your answers are submitted") in again.content.decode()
     client.post(link, {"respondent_type": "administration", "municipality": "PDV22"})
     assert Response.objects.filter(campaign=campaign).count() == 1
+
+
+def test_required_questions_are_marked_yet_a_section_saves_half_filled(form):
+    campaign = make_campaign(form)
+    inv = invitation(campaign)
+    client = Client()
+    optional = f"({_('optional')})"
+    first = client.get(url(inv)).content.decode()
+    assert optional not in first  # A1–A3 are required
+    assert " required" not in first  # the browser does not block a partial save
+    second = client.get(url(inv, 2)).content.decode()
+    assert second.count(optional) == 1  # B2 only, not the matrix's rows
+    saved = client.post(url(inv), {"revision": revision(inv), f"q{form.scale.pk}": 2})
+    assert saved.status_code == 302
+    assert Response.objects.get(invitation=inv).answers == {str(form.scale.pk): 2}
