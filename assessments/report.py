@@ -31,7 +31,7 @@ from assessments.results import Results, results_of
 from assessments.scoring import OVERALL
 from core.charts import Chart, chart
 from territory.maps import MapData, make_map
-from territory.models import Municipality
+from territory.models import Municipality, PortalScope
 
 
 @dataclass(frozen=True)
@@ -186,8 +186,10 @@ def _municipality_url(campaign: Campaign, code: str) -> str:
 
 
 def _map(campaign: Campaign, groups: dict[str, GroupIndex], css: dict[str, str]) -> MapData | None:
+    # The portal's scope, with the municipalities that answered from beyond it.
+    codes = PortalScope.current().municipality_codes() | set(groups)
     units = list(
-        Municipality.objects.filter(code__in=list(groups)).only(
+        Municipality.objects.filter(code__in=codes).only(
             "code", "name_bg", "name_en", "svg_path", "bbox"
         )
     )
@@ -201,7 +203,7 @@ def _map(campaign: Campaign, groups: dict[str, GroupIndex], css: dict[str, str])
             "The table gives the same numbers."
         ),
         [_Unit(u, _municipality_url(campaign, u.code)) for u in units],
-        css=css,
+        css={u.code: css.get(u.code, "no-data") for u in units},
     )
 
 
