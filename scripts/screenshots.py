@@ -54,6 +54,12 @@ PAGES = {
     "monitoring-report": "/monitoring/reports/1/",
     "monitoring-responsiveness": "/monitoring/responsiveness/",
     "monitoring-methodology": "/monitoring/responsiveness/methodology/",
+    "assessments": "/assessments/",
+    "assessments-report": "/assessments/1/",
+    "assessments-municipality": "/assessments/1/municipalities/PDV22/",
+    "assessments-open": "/assessments/2/",
+    "assessments-questionnaire": "/assessments/questionnaires/1/",
+    "assessments-methodology": "/assessments/methodology/",
 }
 WIDTHS = {"desktop": 1280, "phone": 375}
 
