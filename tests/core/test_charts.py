@@ -51,3 +51,19 @@ def test_empty_chart_says_so():
         "includes/bar_chart.html", {"chart": chart("e", "Празно", "Брой", []), "empty": "Нищо."}
     )
     assert "<svg" not in html and "<table" not in html and "Нищо." in html
+
+
+def test_long_labels_widen_their_column_and_are_cut_to_fit_it():
+    name = "Партньорство и финансиране на НПО"  # 33 characters
+    c = chart("profile", "Профил", "Индекс", [(name, 100), ("Общ индекс", 50)], top=100)
+    assert LABEL_WIDTH < c.label_width <= 300
+    assert c.label_chars >= len(name)  # fits whole
+    assert c.bars[0].width == CHART_WIDTH - c.label_width - VALUE_ROOM  # 100 of 100: full
+    assert c.bars[0].text_x == c.label_width + c.bars[0].width + 6
+    html = render_to_string("includes/bar_chart.html", {"chart": c})
+    assert f">{name}</text>" in html
+    short = chart("s", "Кратко", "Брой", [("Да", 3)])
+    assert short.label_width == LABEL_WIDTH
+    very_long = chart("l", "Дълго", "Брой", [("дума " * 30, 1)])
+    assert very_long.label_width == 300
+    assert "…</text>" in render_to_string("includes/bar_chart.html", {"chart": very_long})
