@@ -150,6 +150,30 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+def municipality_pdf(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    """One municipality's report, in Bulgarian, kept in the cache like the campaign's."""
+    found = _campaign(request, pk, "assessments.view_results")
+    place = get_object_or_404(Municipality, code=code)
+    key = f"assessments:pdf:{found.pk}:{found.results_version}:{place.code}"
+    data = cache.get(key)
+    if data is None:
+        with translation.override("bg"):
+            html = render_to_string(
+                "assessments/print/municipality.html",
+                {
+                    "campaign": found,
+                    "m": municipality_report(found, place),
+                    "dimensions": list(Dimension.objects.order_by("position", "slug")),
+                    "css": documents.page_counter_css() + _print_css(),
+                },
+            )
+        data, _pages = documents.render_pdf(html)
+        cache.set(key, data, 24 * 3600)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="assessment-{found.pk}-{place.code}.pdf"'
+    return response
+
+
 def render_report_pdf(found: Campaign) -> bytes:
     with translation.override("bg"):
         report = campaign_report(found, with_answers=True)
@@ -220,6 +244,11 @@ urlpatterns = [
     path("<int:pk>/", campaign, name="campaign"),
     path("<int:pk>/municipalities/<str:code>/", municipality, name="municipality"),
     path("<int:pk>/report.pdf", report_pdf, name="report-pdf"),
+    path(
+        "<int:pk>/municipalities/<str:code>/report.pdf",
+        municipality_pdf,
+        name="municipality-pdf",
+    ),
     path("<int:pk>/indices.csv", indices_csv, name="indices-csv"),
     path("<int:pk>/indices.json", indices_json, name="indices-json"),
     path("<int:pk>/answers.csv", answers_csv, name="answers-csv"),

@@ -138,10 +138,22 @@ def test_unpublished_results_are_only_for_those_who_run_it(setup):
     assert Client().get(campaign.get_absolute_url()).status_code == 404
 
 
-def test_pdf_report_is_a_real_pdf(setup):
-    _form, campaign, _boss = setup
-    response = Client().get(reverse("assessments:report-pdf", args=[campaign.pk]))
+def test_pdf_reports_are_real_pdfs_and_follow_the_results_permission(setup):
+    from pypdf import PdfReader
+
+    _form, campaign, boss = setup
+    whole = Client().get(reverse("assessments:report-pdf", args=[campaign.pk]))
+    assert whole.status_code == 200 and whole.content.startswith(b"%PDF")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(whole.content)).pages)
+    assert "Пловдив" in text and "Нямаме звено за контакт." in text  # the open answers' annex
+    one = reverse("assessments:municipality-pdf", args=[campaign.pk, "PDV22"])
+    response = Client().get(one)
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Община Пловдив" in text and "87,5" in text
+    Campaign.objects.filter(pk=campaign.pk).update(state=CampaignState.CLOSED)
+    assert Client().get(one).status_code == 403
+    assert signed_in(boss).get(one).status_code == 200
 
 
 def test_rules_make_recommendations_and_edits_survive(setup):
