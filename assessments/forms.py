@@ -148,9 +148,7 @@ class SectionForm(forms.Form):
                 if kind == QuestionType.SHORT_TEXT
                 else forms.Textarea(attrs={"rows": 5, "maxlength": limit})
             )
-            field = TextAnswer(
-                max_length=limit, widget=widget, validators=[_text_check], **common
-            )
+            field = TextAnswer(max_length=limit, widget=widget, validators=[_text_check], **common)
         field.initial = stored
         self.fields[field_name(question)] = field
 
