@@ -346,3 +346,53 @@ def test_each_respondent_shown_only_to_those_who_may_see_who_answered(setup):
     # Fully anonymous: nobody, not even the coordinator.
     Campaign.objects.filter(pk=campaign.pk).update(anonymity=Anonymity.ANONYMOUS)
     assert caption not in signed_in(boss).get(page).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("who", "allowed"),
+    [("anonymous", False), ("citizen", False), ("staff", False), ("moderator", False),
+     ("other coordinator", False), ("coordinator", True), ("administrator", True)],
+)  # fmt: skip
+def test_every_write_of_a_campaign_follows_the_ladder(setup, who, allowed):
+    from tests.factories.directory import generated, staff_of
+
+    _form, campaign, boss = setup
+    Campaign.objects.filter(pk=campaign.pk).update(state=CampaignState.CLOSED)
+    staff = UserFactory()
+    staff_of(generated("ma:PDV22"), staff)
+    users = {
+        "anonymous": None,
+        "citizen": UserFactory(),
+        "staff": staff,
+        "moderator": RoleAssignmentFactory(role=Role.MODERATOR).user,
+        "other coordinator": coordinator(),
+        "coordinator": boss,
+        "administrator": RoleAssignmentFactory(role=Role.ADMINISTRATOR).user,
+    }
+    client = signed_in(users[who])
+    made = Recommendation.objects.create(campaign=campaign, municipality_id="PDV22", text="Т")
+    writes = [
+        ("campaign-state", {"to": CampaignState.PUBLISHED}),
+        ("invite", {"respondent_type": "administration", "municipality": "PDV22",
+                    "emails": "new@plovdiv.example.org"}),
+        ("rules", {"rules-TOTAL_FORMS": 0, "rules-INITIAL_FORMS": 0, "rules-MIN_NUM_FORMS": 0,
+                   "rules-MAX_NUM_FORMS": 50}),
+        ("recommendations", {"municipality": "", "text": "Обща препоръка"}),
+        ("campaign-edit", {"title": "Друго име"}),
+    ]  # fmt: skip
+    for name, data in writes:
+        response = client.post(reverse(f"assessments:{name}", args=[campaign.pk]), data)
+        expected = {302, 400} if allowed else {302 if who == "anonymous" else 403}
+        assert response.status_code in expected, name
+        if not allowed and who == "anonymous":
+            assert "/accounts/login/" in response["Location"]
+    edit = client.post(
+        reverse("assessments:recommendation-edit", args=[campaign.pk, made.pk]), {"delete": "1"}
+    )
+    assert edit.status_code == (302 if allowed or who == "anonymous" else 403)
+    campaign.refresh_from_db()
+    assert (campaign.state == CampaignState.PUBLISHED) is allowed
+    assert Invitation.objects.filter(email="new@plovdiv.example.org").exists() is allowed
+    assert Recommendation.objects.filter(text="Обща препоръка").exists() is allowed
+    assert Recommendation.objects.filter(pk=made.pk).exists() is not allowed
+    assert campaign.title != "Друго име"  # the edit lacked required fields: refused, kept
