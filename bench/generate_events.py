@@ -66,6 +66,17 @@ FORMATS = ["in_person"] * 5 + ["hybrid"]
 SPEAKERS = ["Мария Иванова", "Георги Петров", "Елена Стоянова", "експерти на общината"]
 
 
+@generator("events_cleanup", version=1, order=17)
+def events_cleanup(ctx: Context) -> str:
+    """The previous run's events go before the "organisations" generator (order 30) removes
+    the generated organisations and networks: events organised by them protect them."""
+    from events.models import Event
+
+    removed = Event.objects.filter(is_demo=True, pk__gte=ID_FLOOR).count()
+    _delete_previous()
+    return f"{removed:,} events of the previous run removed"
+
+
 def _delete_previous() -> None:
     from django.contrib.contenttypes.models import ContentType
     from django.db.models import CharField
