@@ -51,6 +51,7 @@ class Scale:
     information_requests: int = 200_000  # monitoring (bench/generate_monitoring.py)
     signals: int = 20_000  # proposals and signals (bench/generate_monitoring.py)
     commitments: int = 5_000  # commitments (bench/generate_monitoring.py)
+    assessment_responses: int = 10_000  # one campaign's answers (bench/generate_assessments.py)
 
     @classmethod
     def tiny(cls) -> Scale:
@@ -66,6 +67,7 @@ class Scale:
             information_requests=60,
             signals=20,
             commitments=10,
+            assessment_responses=30,
         )
 
 
@@ -231,6 +233,7 @@ if __name__ != "__main__":
     # Generators of other modules register in the importable module bench.generate; run as a
     # script, this file imports itself as that module (at the end), which brings them then.
     import bench.directory_data  # the "directory_services" generator
+    import bench.generate_assessments  # the "assessments" generator
     import bench.generate_consultations  # the "consultations" generator
     import bench.generate_events  # the "events" generator
     import bench.generate_monitoring  # the "monitoring" generator

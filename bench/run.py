@@ -103,7 +103,14 @@ def server_env(database_url: str) -> dict[str, str]:
 
 
 # Machine-readable lines the steps print for this script, not for the log.
-HIDDEN_PREFIXES = ("DATASET_JSON", "TARGET_PATHS", "DOCUMENTS_JSON", "REPORT_JSON", "BURST_JSON")
+HIDDEN_PREFIXES = (
+    "DATASET_JSON",
+    "TARGET_PATHS",
+    "DOCUMENTS_JSON",
+    "REPORT_JSON",
+    "ASSESSMENTS_JSON",
+    "BURST_JSON",
+)
 
 
 def _json_line(out: str, prefix: str, step: str) -> dict[str, Any]:
@@ -184,6 +191,16 @@ def time_report(env: dict[str, str]) -> dict[str, Any]:
         env,
     )
     return _json_line(out, "REPORT_JSON", "bench/generate_consultations.py")
+
+
+def time_assessments(env: dict[str, str]) -> dict[str, Any]:
+    """The assessment of 10,000 answers: its indices, the re-scoring and its PDF, in-process."""
+    out = run_step(
+        "assessment results (bench/generate_assessments.py --measure)",
+        [str(PY), str(BENCH_DIR / "generate_assessments.py"), "--measure"],
+        env,
+    )
+    return _json_line(out, "ASSESSMENTS_JSON", "bench/generate_assessments.py")
 
 
 def registration_burst(env: dict[str, str], base: str, database_url: str) -> dict[str, Any]:
@@ -356,6 +373,7 @@ def write_results(
     documents: dict[str, Any] | None = None,
     report: dict[str, Any] | None = None,
     burst: dict[str, Any] | None = None,
+    assessments: dict[str, Any] | None = None,
 ) -> tuple[Path, Path]:
     today = datetime.date.today().isoformat()
     hello = next((m for m in measurements if m.target.name == BASELINE), None)
@@ -388,6 +406,7 @@ def write_results(
         ],
         "documents": documents or {},
         "consultation_report": report or {},
+        "assessments": assessments or {},
         "registration_burst": burst or {},
     }
     results_dir.mkdir(parents=True, exist_ok=True)
@@ -446,6 +465,8 @@ def write_results(
                 f"| {name} | {r['proposals']:,} | {r['seconds']:.1f} | {r['cpu_seconds']:.1f} | "
                 f"{r['pages']} | {r['bytes'] // 1024} | {r['queries']} |"
             )
+    if assessments:
+        lines += assessment_lines(assessments)
     if burst:
         lines += [
             "",
@@ -472,6 +493,33 @@ def write_results(
     md_path = results_dir / f"{today}.md"
     md_path.write_text("\n".join(lines), encoding="utf-8")
     return md_path, json_path
+
+
+def assessment_lines(a: dict[str, Any]) -> list[str]:
+    """The table of bench/generate_assessments.py --measure."""
+    index, rescore, pdf = a["index"], a["rescore"], a["pdf"]
+    goals = a.get("goals", {})
+
+    def goal(key: str) -> str:
+        return f"< {goals[key]} s" if key in goals else "—"
+
+    return [
+        "",
+        f"The capacity assessment of bench/generate_assessments.py ({a['responses']:,} answers), "
+        "in-process, from a cold cache:",
+        "",
+        "| step | seconds | CPU s | queries | goal | what |",
+        "| --- | ---: | ---: | ---: | --- | --- |",
+        f"| index computation | {index['seconds']:.2f} | {index['cpu_seconds']:.2f} | "
+        f"{index['queries']} | {goal('index_seconds')} | assessments.results.compute: "
+        f"{index['groups']:,} groups, {index['groups_shown']:,} shown |",
+        f"| re-scoring | {rescore['seconds']:.2f} | {rescore['cpu_seconds']:.2f} | "
+        f"{rescore['queries']} | — | every response from its answers; "
+        f"{rescore['disagreeing']} disagree with the stored scores |",
+        f"| PDF report | {pdf['seconds']:.1f} | {pdf['cpu_seconds']:.1f} | {pdf['queries']} | "
+        f"{goal('pdf_seconds')} | render_report_pdf: {pdf['pages']} pages, "
+        f"{pdf['bytes'] // 1024:,} KB, data + HTML {pdf['data_and_html']:.1f} s |",
+    ]
 
 
 # --- Main -----------------------------------------------------------------------------------
@@ -543,6 +591,7 @@ def main(argv: list[str] | None = None) -> int:
         targets = resolve_targets(env, targets)
         documents = {} if args.only else time_documents(env)
         report = {} if args.only else time_report(env)
+        assessments = {} if args.only else time_assessments(env)
     except BenchError as exc:
         log(f"ERROR: {exc}")
         return 1
@@ -581,7 +630,15 @@ def main(argv: list[str] | None = None) -> int:
         "warmup_s": args.warmup,
     }
     md_path, json_path = write_results(
-        args.output, measurements, machine, settings, dataset, documents, report, burst
+        args.output,
+        measurements,
+        machine,
+        settings,
+        dataset,
+        documents,
+        report,
+        burst,
+        assessments,
     )
     log(f"\n{md_path.read_text(encoding='utf-8')}")
     log(f"Results: {md_path}, {json_path}")

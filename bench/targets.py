@@ -144,6 +144,17 @@ TARGETS: list[Target] = [
     ),
     Target("request page", "{request}", "registered, overdue, decided (REQUEST_SHOWCASE_ID)"),
     Target("api information requests", "/api/v1/information-requests", "first page"),
+    # Capacity assessment (bench/generate_assessments.py: one published campaign, CAMPAIGN_ID,
+    # with 10,000 answers over every municipality; its results are cached per campaign
+    # version, as the app runs them).
+    Target("assessment report", "/assessments/900001/", "indices, map, training needs"),
+    Target(
+        "assessment municipality",
+        "/assessments/900001/municipalities/PDV22/",
+        "Plovdiv: indices by respondent type",
+    ),
+    Target("api assessments", "/api/v1/assessments", "published campaigns with every group"),
+    Target("assessment indices csv", "/assessments/900001/indices.csv", "every group shown"),
 ]
 
 
