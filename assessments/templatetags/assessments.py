@@ -35,3 +35,16 @@ def change_of(value: float | None) -> SafeString | str:
             floatformat(-value, 1), _("down"),
         )  # fmt: skip
     return "0"
+
+
+# The map's five classes (main.css: score-1 … score-5, no-data) as SVG fill colours, for the
+# PDF, whose renderer does not style SVG from a stylesheet.
+FILLS = {
+    "score-1": "#d7191c", "score-2": "#fdae61", "score-3": "#ffffbf",
+    "score-4": "#abd9e9", "score-5": "#2c7bb6", "no-data": "#d5d7d8",
+}  # fmt: skip
+
+
+@register.filter
+def score_fill(css_class: str) -> str:
+    return FILLS.get(css_class, FILLS["no-data"])

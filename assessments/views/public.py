@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import translation
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from assessments import exports
@@ -164,7 +165,7 @@ def municipality_pdf(request: HttpRequest, pk: int, code: str) -> HttpResponse:
                     "campaign": found,
                     "m": municipality_report(found, place),
                     "dimensions": list(Dimension.objects.order_by("position", "slug")),
-                    "css": documents.page_counter_css() + _print_css(),
+                    "css": _print_css(),
                 },
             )
         data, _pages = documents.render_pdf(html)
@@ -176,32 +177,26 @@ def municipality_pdf(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 
 def render_report_pdf(found: Campaign) -> bytes:
     with translation.override("bg"):
-        report = campaign_report(found, with_answers=True)
-        places = {
-            m.code: m
-            for m in Municipality.objects.filter(code__in=[r.key for r in report.municipalities])
-        }
         html = render_to_string(
             "assessments/print/report.html",
             {
                 "campaign": found,
-                "report": report,
-                "municipalities": [
-                    municipality_report(found, places[r.key])
-                    for r in report.municipalities
-                    if not r.hidden and r.key in places
-                ],
+                "report": campaign_report(found, with_answers=True),
                 "dimensions": list(Dimension.objects.order_by("position", "slug")),
                 "overall": OVERALL,
-                "css": documents.page_counter_css() + _print_css(),
+                "css": _print_css(),
             },
         )
     data, _pages = documents.render_pdf(html)
     return data
 
 
-def _print_css() -> str:
-    return render_to_string("assessments/print/report.css")
+def _print_css() -> SafeString:
+    """The reports' stylesheet with the footer's page counter; page_counter_css escapes every
+    character that could end a string or the <style> element."""
+    counter = mark_safe(documents.page_counter_css())  # noqa: S308
+    css = render_to_string("assessments/print/report.css", {"page_counter": counter})
+    return mark_safe(css.replace("</", "<\\/"))  # noqa: S308
 
 
 # --- Exports -------------------------------------------------------------------------------------

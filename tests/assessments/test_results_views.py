@@ -146,6 +146,10 @@ def test_pdf_reports_are_real_pdfs_and_follow_the_results_permission(setup):
     assert whole.status_code == 200 and whole.content.startswith(b"%PDF")
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(whole.content)).pages)
     assert "Пловдив" in text and "Нямаме звено за контакт." in text  # the open answers' annex
+    # The stylesheet reached WeasyPrint whole: A4 pages with "стр. 1 от N" in the footer.
+    reader = PdfReader(io.BytesIO(whole.content))
+    assert round(float(reader.pages[0].mediabox.width)) == 595
+    assert (_("page %(page)s of %(pages)s") % {"page": 1, "pages": len(reader.pages)}) in text
     one = reverse("assessments:municipality-pdf", args=[campaign.pk, "PDV22"])
     response = Client().get(one)
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
