@@ -20,31 +20,31 @@ router = Router(tags=["assessments"])
 MAX_ID = 2**63 - 1
 
 
-class DimensionOut(Schema):
+class AssessmentDimensionOut(Schema):
     slug: str
     name: str
     name_en: str
     weight: float
 
 
-class MunicipalityOut(Schema):
+class AssessmentMunicipalityOut(Schema):
     code: str
     name: str
 
 
-class SpreadOut(Schema):
+class AssessmentSpreadOut(Schema):
     sd: float | None
     q1: float | None
     median: float | None
     q3: float | None
 
 
-class GroupOut(Schema):
+class AssessmentGroupOut(Schema):
     respondent_type: str
-    municipality: MunicipalityOut | None
+    municipality: AssessmentMunicipalityOut | None
     answers: int
     indices: dict[str, float]
-    spread: SpreadOut
+    spread: AssessmentSpreadOut
 
 
 class AssessmentOut(Schema):
@@ -56,8 +56,8 @@ class AssessmentOut(Schema):
     anonymity: str
     minimum_group_size: int
     previous_round: int | None
-    dimensions: list[DimensionOut]
-    groups: list[GroupOut]
+    dimensions: list[AssessmentDimensionOut]
+    groups: list[AssessmentGroupOut]
 
 
 def _document(campaign: Campaign) -> dict[str, Any]:
