@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import translation
+from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -72,13 +73,15 @@ def campaign(request: HttpRequest, pk: int) -> HttpResponse:
     if kind is not None and kind not in RespondentType.values:
         kind = None
     can_see = request.user.has_perm("assessments.view_results", found)
-    report = cached_campaign_report(found, kind) if can_see else None
+    # Read only when the page's cached markup is missing (the template's {% cache %}).
+    report = SimpleLazyObject(lambda: cached_campaign_report(found, kind)) if can_see else None
     return render(
         request,
         "assessments/campaign.html",
         {
             "campaign": found,
             "report": report,
+            "can_see": can_see,
             "kind": kind,
             "kinds": RespondentType.choices,
             "questionnaires": list(found.questionnaires.order_by("respondent_type")),
