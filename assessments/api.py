@@ -62,10 +62,12 @@ class AssessmentOut(Schema):
 
 def _document(campaign: Campaign) -> dict[str, Any]:
     data = index_document(campaign)
-    data["url"] = settings.SITE_URL + campaign.get_absolute_url()
-    data["opens_on"] = data["period"]["from"]
-    data["closes_on"] = data["period"]["to"]
-    return data
+    return {
+        **data,
+        "url": settings.SITE_URL + campaign.get_absolute_url(),
+        "opens_on": data["period"]["from"],
+        "closes_on": data["period"]["to"],
+    }
 
 
 class _Documents:

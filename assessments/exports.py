@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 
 from assessments.enums import QuestionType, RespondentType
 from assessments.models import Campaign, Dimension, Option, Question, Response
@@ -50,7 +51,17 @@ def index_rows(campaign: Campaign) -> Iterator[list[Any]]:
 
 
 def index_document(campaign: Campaign) -> dict[str, Any]:
-    """The campaign's indices as one JSON document (the API's and the export's)."""
+    """The campaign's indices as one JSON document (the API's and the export's), kept until
+    the results change."""
+    key = f"assessments:document:{campaign.pk}:{campaign.results_version}"
+    found: dict[str, Any] | None = cache.get(key)
+    if found is None:
+        found = _index_document(campaign)
+        cache.set(key, found, 24 * 3600)
+    return found
+
+
+def _index_document(campaign: Campaign) -> dict[str, Any]:
     results = results_of(campaign)
     names = dict(Municipality.objects.values_list("code", "name_bg"))
 
