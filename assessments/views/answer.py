@@ -165,8 +165,6 @@ def _respond(request: HttpRequest, response: Response, url: str) -> HttpResponse
         except services.AssessmentError as error:
             return _refused(request, campaign, str(error))
         return redirect(_next_url(request, url, number, len(sections)))
-    if request.method == "POST":
-        request.method = "GET"  # the template shows the errors, not a "saved" notice
     return render(
         request,
         "assessments/answer/section.html",
