@@ -8,6 +8,7 @@ threshold is left out, as on the pages and in the exports (assessments/exports.p
 from typing import Annotated, Any
 
 from django.conf import settings
+from django.urls import reverse
 from ninja import Path, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import paginate
@@ -51,6 +52,7 @@ class AssessmentOut(Schema):
     id: int
     title: str
     url: str
+    api_url: str
     opens_on: str
     closes_on: str
     anonymity: str
@@ -60,11 +62,18 @@ class AssessmentOut(Schema):
     groups: list[AssessmentGroupOut]
 
 
-def _document(campaign: Campaign) -> dict[str, Any]:
+def _document(campaign: Campaign, municipalities: bool = True) -> dict[str, Any]:
+    """The campaign's indices; without `municipalities`, only those of the whole campaign and
+    of each respondent type (the list's items; one campaign has a group per municipality)."""
     data = index_document(campaign)
+    groups = data["groups"]
+    if not municipalities:
+        groups = [g for g in groups if g["municipality"] is None]
     return {
         **data,
+        "groups": groups,
         "url": settings.SITE_URL + campaign.get_absolute_url(),
+        "api_url": settings.SITE_URL + reverse("api:assessment", args=[campaign.pk]),
         "opens_on": data["period"]["from"],
         "closes_on": data["period"]["to"],
     }
@@ -81,7 +90,7 @@ class _Documents:
         return self.campaigns.count()
 
     def __getitem__(self, page: slice) -> list[dict[str, Any]]:
-        return [_document(c) for c in self.campaigns[page]]
+        return [_document(c, municipalities=False) for c in self.campaigns[page]]
 
 
 @router.get(
@@ -90,9 +99,10 @@ class _Documents:
     summary="List published assessments with their indices",
     description=(
         "Published capacity-assessment campaigns, newest first, each with its indices 0–100 "
-        "per dimension and overall for every group shown: all respondents, each respondent "
-        "type (administration, council, organisation), each municipality. Groups with fewer "
-        "answers than `minimum_group_size` are left out."
+        "per dimension and overall of all respondents and of each respondent type "
+        "(administration, council, organisation); `api_url` gives one campaign with the "
+        "indices of every municipality too. Groups with fewer answers than "
+        "`minimum_group_size` are left out."
     ),
     url_name="assessments",
 )
@@ -105,6 +115,10 @@ def list_assessments(request: Any) -> Any:
     "/assessments/{id}",
     response=AssessmentOut,
     summary="Get a published assessment with its indices",
+    description=(
+        "One published campaign with the indices of every group shown: all respondents, each "
+        "respondent type, each municipality (all types and each type)."
+    ),
     url_name="assessment",
 )
 def get_assessment(request: Any, id: Annotated[int, Path(..., ge=1, le=MAX_ID)]) -> Any:

@@ -103,15 +103,16 @@ def campaign(request: HttpRequest, pk: int) -> HttpResponse:
 def municipality(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     found = _campaign(request, pk, "assessments.view_results")
     place = get_object_or_404(Municipality.objects.select_related("province"), code=code)
-    report = municipality_report(
-        found, place, request.user.has_perm("assessments.view_respondents", found)
-    )
+    named = request.user.has_perm("assessments.view_respondents", found)
     return render(
         request,
         "assessments/municipality.html",
         {
             "campaign": found,
-            "report": report,
+            "place": place,
+            "named": named,
+            # Read only when the page's cached markup is missing (the template's {% cache %}).
+            "report": SimpleLazyObject(lambda: municipality_report(found, place, named)),
             "overall": OVERALL,
             "breadcrumbs": [
                 (_("Assessments"), reverse("assessments:index")),

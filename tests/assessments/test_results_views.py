@@ -10,6 +10,7 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
@@ -103,8 +104,13 @@ def test_exports_and_api_leave_out_small_groups(setup):
         g for g in data["groups"] if g["respondent_type"] == "all" and not g["municipality"]
     )
     assert everything["answers"] == 4
-    api = Client().get("/api/v1/assessments").json()
-    assert api["count"] == 1
+    listed = Client().get("/api/v1/assessments").json()
+    assert listed["count"] == 1
+    item = listed["items"][0]
+    assert {g["respondent_type"] for g in item["groups"]} == {"all", "administration"}
+    assert all(g["municipality"] is None for g in item["groups"])
+    detail = Client().get(item["api_url"].removeprefix(settings.SITE_URL))
+    api = {"items": [detail.json()]}
     assert {g["municipality"]["code"] for g in api["items"][0]["groups"] if g["municipality"]} == {
         "PDV22"
     }
@@ -346,10 +352,12 @@ def test_each_respondent_shown_only_to_those_who_may_see_who_answered(setup):
     institution = generated("ma:PDV22")
     Response.objects.filter(campaign=campaign, municipality="PDV22").update(institution=institution)
     Campaign.objects.filter(pk=campaign.pk).update(anonymity=Anonymity.NAMED)
+    services.bump_results(campaign)  # as the campaign's edit form does
     text = Client().get(page).content.decode()
     assert caption in text and institution.name in text
     # Fully anonymous: nobody, not even the coordinator.
     Campaign.objects.filter(pk=campaign.pk).update(anonymity=Anonymity.ANONYMOUS)
+    services.bump_results(campaign)
     assert caption not in signed_in(boss).get(page).content.decode()
 
 
