@@ -409,3 +409,35 @@ def test_every_write_of_a_campaign_follows_the_ladder(setup, who, allowed):
     assert Recommendation.objects.filter(text="Обща препоръка").exists() is allowed
     assert Recommendation.objects.filter(pk=made.pk).exists() is not allowed
     assert campaign.title != "Друго име"  # the edit lacked required fields: refused, kept
+
+
+def test_training_needs_counted_by_topic_and_linked_to_a_new_programme(setup):
+    from urllib.parse import parse_qs, urlsplit
+
+    from assessments.enums import QuestionType
+    from assessments.models import Response
+    from tests.factories.assessments import QuestionFactory
+
+    form, campaign, boss = setup
+    needs = QuestionFactory(
+        section=form.comment.section, code="B3", type=QuestionType.MULTIPLE,
+        training_need=True, required=False, text="В какво искате обучение?",
+        options=[("Работа в мрежа", None), ("Застъпничество", None)],
+    )  # fmt: skip
+    network, advocacy = list(needs.options.order_by("position").values_list("pk", flat=True))
+    for n, response in enumerate(Response.objects.filter(campaign=campaign).order_by("pk")):
+        chosen = [network] if n < 3 else [network, advocacy]
+        response.answers = {**response.answers, str(needs.pk): chosen}
+        response.save()
+    services.bump_results(campaign)
+    text = Client().get(campaign.get_absolute_url()).content.decode()
+    assert _("Training needs") in text and "Работа в мрежа" in text
+    link = reverse("assessments:training-programme", args=[campaign.pk])
+    assert link not in text  # only for those who run it
+    assert link in signed_in(boss).get(campaign.get_absolute_url()).content.decode()
+    assert Client().get(link).status_code == 302  # to sign in
+    assert signed_in(coordinator()).get(link).status_code == 403
+    target = urlsplit(signed_in(boss).get(link)["Location"])
+    assert target.path == reverse("events:programme-new")
+    # Topics by how many named them: all 4 respondents, then the one in Asenovgrad.
+    assert parse_qs(target.query)["strand"] == ["Работа в мрежа", "Застъпничество"]

@@ -231,3 +231,21 @@ def test_the_edit_page_keeps_its_queries_flat(n, django_assert_max_num_queries) 
     with django_assert_max_num_queries(8):
         response = client.get(reverse("events:programme-edit", args=[programme.pk]))
     assert response.status_code == 200
+
+
+def test_a_new_programme_can_start_from_a_title_and_strands() -> None:
+    """An assessment's training needs link here (assessments:training-programme); an
+    organiser who must first choose for whom keeps them through the choice."""
+    plovdiv = generated("ma:PDV22")
+    staff = UserFactory()
+    staff_of(plovdiv, staff)
+    topics = ["Партньорства и работа в мрежа", "Застъпнически кампании", "Мониторинг", "ИТ"]
+    query = "&".join(["title=Обучения+по+оценката", *[f"strand={t}" for t in topics]])
+    page = signed_in(staff).get(f"{new_url(plovdiv)}&{query}").content.decode()
+    assert 'value="Обучения по оценката"' in page
+    for n, topic in enumerate(topics):  # four strands: more than the three empty rows
+        assert f'name="strands-{n}-title" value="{topic}"' in page
+    second = OrganisationFactory()
+    representative_of(second, staff)
+    chooser = signed_in(staff).get(f"{reverse('events:programme-new')}?{query}")
+    assert "strand=%D0%98%D0%A2" in chooser.content.decode()  # the choice links keep them
