@@ -659,6 +659,25 @@ def _campaign(
     return campaign
 
 
+def add_rules(campaign: Campaign) -> int:
+    """The demo's recommendation rules on the campaign (those whose dimension exists), then
+    the recommendations they make; how many were made. The bench's campaign uses them too."""
+    dimensions = {d.slug: d for d in Dimension.objects.all()}
+    RecommendationRule.objects.bulk_create(
+        RecommendationRule(
+            campaign=campaign,
+            dimension=dimensions.get(slug) if slug else None,
+            respondent_type=kind,
+            below=below,
+            text=text,
+            position=n,
+        )
+        for n, (slug, kind, below, text) in enumerate(RULES, start=1)
+        if slug is None or slug in dimensions
+    )
+    return generate_recommendations(campaign)
+
+
 def _round_1(
     rng: random.Random,
     coordinator: User,
@@ -691,20 +710,7 @@ def _round_1(
         state=CampaignState.PUBLISHED, published_at=at(datetime.date(2026, 6, 15), 10)
     )
     campaign.refresh_from_db()
-    dimensions = {d.slug: d for d in Dimension.objects.all()}
-    RecommendationRule.objects.bulk_create(
-        RecommendationRule(
-            campaign=campaign,
-            dimension=dimensions.get(slug) if slug else None,
-            respondent_type=kind,
-            below=below,
-            text=text,
-            position=n,
-        )
-        for n, (slug, kind, below, text) in enumerate(RULES, start=1)
-        if slug is None or slug in dimensions
-    )
-    loaded.recommendations += generate_recommendations(campaign)
+    loaded.recommendations += add_rules(campaign)
     edited = (
         Recommendation.objects.filter(campaign=campaign, rule__dimension=None)
         .order_by("municipality_id")

@@ -214,20 +214,12 @@ def _spread(
 def assessments(ctx: Context) -> str:
     from django.utils import timezone
 
-    from assessments.demo import CONTACT_UNITS, OPEN_ANSWERS, RULES, TYPE_SHIFT
+    from assessments.demo import CONTACT_UNITS, OPEN_ANSWERS, TYPE_SHIFT, add_rules
     from assessments.enums import Anonymity, CampaignState, ResponseState
-    from assessments.models import (
-        Campaign,
-        CampaignChange,
-        Dimension,
-        Questionnaire,
-        RecommendationRule,
-        Response,
-    )
+    from assessments.models import Campaign, CampaignChange, Questionnaire, Response
     from assessments.scoring import score
     from assessments.seed import load_questionnaires, read
     from assessments.selectors import structure_of
-    from assessments.services import generate_recommendations
     from core.legal_calendar import SOFIA
     from territory.models import Municipality
 
@@ -294,20 +286,7 @@ def assessments(ctx: Context) -> str:
         )
     Response.objects.bulk_create(rows, batch_size=BATCH)
 
-    dimensions = {d.slug: d for d in Dimension.objects.all()}
-    RecommendationRule.objects.bulk_create(
-        RecommendationRule(
-            campaign=campaign,
-            dimension=dimensions.get(slug) if slug else None,
-            respondent_type=kind,
-            below=below,
-            text=text,
-            position=n,
-        )
-        for n, (slug, kind, below, text) in enumerate(RULES, start=1)
-        if slug is None or slug in dimensions
-    )
-    recommendations = generate_recommendations(campaign)
+    recommendations = add_rules(campaign)
     # A version no earlier build had: the results and the PDF are cached per version, and a
     # cache (Redis, or the database's own table) can outlive the rows it was made from.
     version = max((previous_version or 0) + 1, int(time.time()))
