@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -380,14 +380,24 @@ def invite_from_directory(
     return len(new), len(institutions) - len(new) - len(without), without
 
 
-def _invitation_messages(invitations: list[Invitation], template: str) -> list[dict[str, Any]]:
+def _locked_invitations(campaign: Campaign) -> QuerySet[Invitation]:
+    # Only the invitations' rows are locked, in the order of their keys: the default ordering
+    # joins the (nullable) municipality, which PostgreSQL cannot lock.
+    return (
+        Invitation.objects.select_for_update(of=("self",)).filter(campaign=campaign).order_by("pk")
+    )
+
+
+def _invitation_messages(
+    campaign: Campaign, invitations: list[Invitation], template: str
+) -> list[dict[str, Any]]:
     return [
         render_email(
             invitation.email,
             None,
             f"assessments/email/{template}",
             {
-                "campaign": invitation.campaign,
+                "campaign": campaign,
                 "url": settings.SITE_URL + invitation.get_answer_url(),
             },
         )
@@ -400,12 +410,8 @@ def send_invitations(campaign: Campaign) -> int:
     if campaign.state != CampaignState.OPEN:
         raise AssessmentError(_("Invitations are sent once the campaign is open."))
     with transaction.atomic():
-        pending = list(
-            Invitation.objects.select_for_update()
-            .filter(campaign=campaign, sent_at=None)
-            .select_related("campaign")
-        )
-        enqueue_many(_invitation_messages(pending, "invitation"))
+        pending = list(_locked_invitations(campaign).filter(sent_at=None))
+        enqueue_many(_invitation_messages(campaign, pending, "invitation"))
         Invitation.objects.filter(pk__in=[i.pk for i in pending]).update(sent_at=timezone.now())
     return len(pending)
 
@@ -418,12 +424,11 @@ def send_reminders(campaign: Campaign) -> int:
     recent = now - timedelta(days=REMIND_AFTER_DAYS)
     with transaction.atomic():
         due = list(
-            Invitation.objects.select_for_update()
-            .filter(campaign=campaign, submitted_at=None, sent_at__lt=recent)
+            _locked_invitations(campaign)
+            .filter(submitted_at=None, sent_at__lt=recent)
             .filter(Q(reminded_at=None) | Q(reminded_at__lt=recent))
-            .select_related("campaign")
         )
-        enqueue_many(_invitation_messages(due, "reminder"))
+        enqueue_many(_invitation_messages(campaign, due, "reminder"))
         Invitation.objects.filter(pk__in=[i.pk for i in due]).update(
             reminded_at=now, reminders=F("reminders") + 1
         )
