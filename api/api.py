@@ -13,7 +13,9 @@ from assessments.api import router as assessments_router
 from consultations.api import router as consultations_router
 from directory.api import router as directory_router
 from events.api import router as events_router
+from library.api import router as library_router
 from monitoring.api import router as monitoring_router
+from news.api import router as news_router
 from organisations.api import router as organisations_router
 from territory.api import router as territory_router
 
@@ -65,4 +67,6 @@ api.add_router("/", consultations_router)
 api.add_router("/", events_router)
 api.add_router("/", monitoring_router)
 api.add_router("/", assessments_router)
+api.add_router("/", library_router)
+api.add_router("/", news_router)
 api.add_router("/", search_router)

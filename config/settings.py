@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "events",
     "monitoring",
     "assessments",
+    "library",
+    "news",
     "api",
 ]
 

@@ -25,6 +25,8 @@ urlpatterns += i18n_patterns(
     path("events/", include("events.urls")),
     path("monitoring/", include("monitoring.urls")),
     path("assessments/", include("assessments.urls")),
+    path("library/", include("library.urls")),
+    path("news/", include("news.urls")),
     path("accounts/", include("allauth.urls")),
     path("profile/", include("accounts.urls")),
     path("admin/", admin.site.urls),

@@ -16,6 +16,8 @@ NAV = [
     ("consultations:index", _("Consultations")),
     ("events:index", _("Events")),
     ("monitoring:index", _("Monitoring")),
+    ("library:index", _("Library")),
+    ("news:index", _("News")),
     ("search", _("Search")),
     ("api-page", _("Open data")),
 ]
