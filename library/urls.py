@@ -1,5 +1,5 @@
-from django.urls import URLPattern
+from library.views import editing, public
 
 app_name = "library"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [*public.urlpatterns, *editing.urlpatterns]
