@@ -4,6 +4,7 @@ import re
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from accounts.enums import Frequency
@@ -39,10 +40,26 @@ class NameForm(forms.ModelForm):
 
 
 class PreferencesForm(forms.Form):
-    """One choice per registered kind of news."""
+    """The language of the e-mail, and one choice per registered kind of news."""
 
-    def __init__(self, *args: Any, initial_frequencies: dict[str, str], **kwargs: Any) -> None:
+    language = forms.ChoiceField(
+        label=_("Language of the e-mail"),
+        help_text=_("Notifications and digests are written in this language."),
+        choices=settings.LANGUAGES,
+        # Not required: a form sent without it (an older page) keeps the language chosen.
+        required=False,
+        error_messages={"invalid_choice": _("Choose one of the languages in the list.")},
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        initial_frequencies: dict[str, str],
+        initial_language: str = settings.LANGUAGE_CODE,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["language"].initial = initial_language
         for kind in news_kinds():
             self.fields[f"kind_{kind.key}"] = forms.ChoiceField(
                 label=str(kind.label),

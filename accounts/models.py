@@ -51,6 +51,13 @@ class User(AbstractUser):
     # Set when the person deletes their account: public contributions stay, shown as from
     # a deleted user, and everything personal is erased (accounts/services.py).
     deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
+    # The language of the e-mail the portal sends the person (notifications and digests).
+    language = models.CharField(
+        _("language of e-mail"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []

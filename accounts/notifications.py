@@ -144,8 +144,17 @@ def frequencies_for(user: User) -> dict[str, str]:
 # --- Sending --------------------------------------------------------------------------------
 
 
+def language_of(user: User) -> str:
+    """The language of a person's e-mail: theirs if the portal still offers it, else the
+    portal's own."""
+    offered = {code for code, _name in settings.LANGUAGES}
+    chosen = getattr(user, "language", "") or ""
+    return chosen if chosen in offered else settings.LANGUAGE_CODE
+
+
 def followers(subject: models.Model, news_kind: str) -> models.QuerySet[User]:
-    """Active people following the subject or one of its parents, each with `frequency`."""
+    """Active people following the subject or one of its parents, each with `frequency` (and
+    their language, read in the same query)."""
     condition = Q()
     for ct_id, object_id in _parent_keys(subject):
         condition |= Q(content_type_id=ct_id, object_id=object_id)
@@ -158,7 +167,7 @@ def followers(subject: models.Model, news_kind: str) -> models.QuerySet[User]:
         .annotate(
             frequency=Coalesce(Subquery(preference), models.Value(NotificationPreference.DEFAULT))
         )
-        .only("pk", "email")
+        .only("pk", "email", "language")
         .order_by("pk")
     )
 
@@ -184,12 +193,15 @@ def notify(
     messages: list[dict[str, Any]] = []
     now = timezone.now()
     counts = {Frequency.IMMEDIATE: 0, Frequency.DAILY: 0, Frequency.WEEKLY: 0, Frequency.OFF: 0}
-    # E-mails are written in the portal's language: people have no language setting yet.
+    # Digest items are stored in the portal's language (the caller's words, which are data);
+    # the frame of each e-mail is written in the person's language.
     with override(settings.LANGUAGE_CODE):
-        for person in followers(subject, news_kind):
-            frequency = person.frequency  # type: ignore[attr-defined]
-            counts[frequency] = counts.get(frequency, 0) + 1
-            if frequency == Frequency.IMMEDIATE:
+        stored_title, stored_summary = str(title)[:300], str(summary)
+    for person in followers(subject, news_kind):
+        frequency = person.frequency  # type: ignore[attr-defined]
+        counts[frequency] = counts.get(frequency, 0) + 1
+        if frequency == Frequency.IMMEDIATE:
+            with override(language_of(person)):
                 link = unsubscribe_url(person.pk, news_kind)
                 messages.append(
                     render_email(
@@ -207,18 +219,18 @@ def notify(
                         unsubscribe_headers(link),
                     )
                 )
-            elif frequency in (Frequency.DAILY, Frequency.WEEKLY):
-                pending.append(
-                    PendingNotification(
-                        user_id=person.pk,
-                        news_kind=news_kind,
-                        frequency=frequency,
-                        title=str(title)[:300],
-                        url=absolute_url[:500],
-                        summary=str(summary),
-                        created_at=now,
-                    )
+        elif frequency in (Frequency.DAILY, Frequency.WEEKLY):
+            pending.append(
+                PendingNotification(
+                    user_id=person.pk,
+                    news_kind=news_kind,
+                    frequency=frequency,
+                    title=stored_title,
+                    url=absolute_url[:500],
+                    summary=stored_summary,
+                    created_at=now,
                 )
+            )
     if pending:
         PendingNotification.objects.bulk_create(pending, batch_size=500)
     if messages:
@@ -244,7 +256,7 @@ def send_digest(user: User, frequency: str) -> int:
         groups: dict[str, list[PendingNotification]] = {}
         for item in items:
             groups.setdefault(item.news_kind, []).append(item)
-        with override(settings.LANGUAGE_CODE):
+        with override(language_of(user)):
             sections = [
                 {
                     "kind": _news_kinds.get(key) or NewsKind(key, key),
@@ -286,7 +298,8 @@ def send_digests(frequency: str) -> tuple[int, int]:
         .order_by("user_id")
     )
     people = items = 0
-    for user in User.objects.filter(pk__in=list(user_ids)).only("pk", "email").iterator():
+    people_due = User.objects.filter(pk__in=list(user_ids)).only("pk", "email", "language")
+    for user in people_due.iterator():
         sent = send_digest(user, frequency)
         if sent:
             people += 1

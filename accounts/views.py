@@ -57,7 +57,9 @@ def _profile_context(request: HttpRequest, **forms: Any) -> dict[str, Any]:
     context: dict[str, Any] = {
         "name_form": forms.get("name_form") or NameForm(instance=user),
         "preferences_form": forms.get("preferences_form")
-        or PreferencesForm(initial_frequencies=frequencies_for(user)),
+        or PreferencesForm(
+            initial_frequencies=frequencies_for(user), initial_language=user.language
+        ),
         "roles": list(user.roles_active().select_related("scope_type")),
         "has_totp": Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists(),
         "follows": follows,
@@ -89,7 +91,9 @@ def profile(request: HttpRequest) -> HttpResponse:
 @require_POST
 def preferences(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    form = PreferencesForm(request.POST, initial_frequencies=frequencies_for(user))
+    form = PreferencesForm(
+        request.POST, initial_frequencies=frequencies_for(user), initial_language=user.language
+    )
     if not form.is_valid():
         return render(
             request,
@@ -97,8 +101,12 @@ def preferences(request: HttpRequest) -> HttpResponse:
             _profile_context(request, preferences_form=form),
             status=400,
         )
-    for kind, frequency in form.frequencies().items():
-        set_frequency(user, kind, frequency)
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(
+            language=form.cleaned_data.get("language") or user.language
+        )
+        for kind, frequency in form.frequencies().items():
+            set_frequency(user, kind, frequency)
     messages.success(request, _("Your notification settings have been saved."))
     return HttpResponseRedirect(reverse("accounts:profile") + "#notifications")
 
