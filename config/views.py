@@ -6,12 +6,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from config.home import home_blocks
 from territory.maps import make_map
 from territory.selectors import scope_overview
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The portal's scope at a glance: a map and lists of its provinces and municipalities."""
+    """What is happening now in the portal's scope (config/home.py), and the scope at a
+    glance: a map and lists of its provinces and municipalities."""
     scope = scope_overview()
     css = {p.code: "partial" for p in scope.map_provinces if p.code in scope.partial_province_codes}
     css.update({p.code: "in-scope" for p in scope.provinces})
@@ -24,7 +26,11 @@ def home(request: HttpRequest) -> HttpResponse:
         scope.map_provinces,
         css=css,
     )
-    return render(request, "home.html", {"scope": scope, "scope_map": scope_map})
+    return render(
+        request,
+        "home.html",
+        {"scope": scope, "scope_map": scope_map, "blocks": home_blocks(scope)},
+    )
 
 
 def api_page(request: HttpRequest) -> HttpResponse:
