@@ -24,8 +24,8 @@ from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from consultations import report
-from consultations.enums import PUBLIC_STATES, Kind, ReportFormat, State
+from consultations import compliance, report
+from consultations.enums import PUBLIC_STATES, Kind, ReportFormat, Source, State
 from consultations.models import Article, Comment, Consultation, ReportFile
 from core import search as search_index
 from core.models import GeneratedDocument, Topic
@@ -42,6 +42,21 @@ REPORT_DOWNLOAD_URL = "consultations:report-download"
 REPORT_STATES = frozenset({State.REPORT_PUBLISHED, State.ADOPTED})
 
 _PUBLIC_STATE_VALUES = sorted(str(s) for s in PUBLIC_STATES)
+_SOURCE_VALUES = [str(s) for s in Source]
+SourceFilter = Annotated[
+    str | None,
+    Query(
+        None,
+        pattern="^(" + "|".join(v.replace(".", r"\.") for v in _SOURCE_VALUES) + ")$",
+        description="Where it was held: `platform` or `strategy.bg` (imported history).",
+    ),
+]
+OpenedFrom = Annotated[
+    datetime.date | None, Query(None, description="Opened on or after (YYYY-MM-DD).")
+]
+OpenedTo = Annotated[
+    datetime.date | None, Query(None, description="Opened on or before (YYYY-MM-DD).")
+]
 _KIND_VALUES = [str(k) for k in Kind]
 
 
@@ -124,10 +139,34 @@ class ConsultationOut(Schema):
     comments_count: int
     proposals_count: int
     participants_count: int
+    source: str = Field(description="Where it was held: `platform` or `strategy.bg`.")
+    source_id: int | None = Field(description="Its number on strategy.bg, when imported.")
+    source_url: str | None = Field(description="Its page on strategy.bg, when imported.")
+    source_comments_count: int | None = Field(
+        description="The number of comments strategy.bg states for it, when imported."
+    )
+    document_types: list[str] = Field(description="Types of its documents (strategy.bg's).")
+    policy_area: str = Field(description="strategy.bg's policy area of a national one.")
+    opened_on: datetime.date | None = Field(description="The day it was published (Sofia).")
+    period_days: int | None = Field(
+        description="Days from the day after publication to the last day, both included "
+        "(ГПК чл. 60, as the courts count)."
+    )
+    legal_minimum_days: int | None = Field(
+        description="The minimum the law set on the opening day for its kind of act: 30 days "
+        "(ЗНА чл. 26, ал. 4, since 04.11.2016), 14 with a stated reason or before that day, 7 "
+        "for a budget."
+    )
+    meets_minimum: bool | None = Field(description="period_days >= legal_minimum_days.")
+    short_period_reason: str = Field(description="The reason stated for a shorter period.")
 
     @staticmethod
     def resolve_url(obj: Consultation) -> str:
         return page_url(obj.pk)
+
+    @staticmethod
+    def resolve_source_url(obj: Consultation) -> str | None:
+        return obj.source_url or None
 
     @staticmethod
     def resolve_province(obj: Consultation) -> str | None:
@@ -157,7 +196,6 @@ class ConsultationDetail(ConsultationOut):
     summary: str = Field(description="Markdown.")
     motives: str = Field(description="Markdown.")
     impact_assessment: str = Field(description="Markdown.")
-    short_period_reason: str = Field(description="Published reason for a period under 30 days.")
     report_published_at: datetime.datetime | None
     version: int | None = Field(description="Number of the draft version consulted.")
     articles: list[ArticleOut] = Field(description="The units of that version, in order.")
@@ -305,8 +343,22 @@ def list_consultations(
         Query(None, pattern=r"^[a-z0-9-]{1,50}$", description="Topic slug (education)."),
     ] = None,
     q: TitleWords = None,
+    source: SourceFilter = None,
+    meets_minimum: Annotated[
+        bool | None, Query(None, description="Only those meeting (true) or not (false).")
+    ] = None,
+    opened_from: OpenedFrom = None,
+    opened_to: OpenedTo = None,
 ) -> QuerySet[Consultation]:
     qs = _list_queryset()
+    if source:
+        qs = qs.filter(source=source)
+    if meets_minimum is not None:
+        qs = qs.filter(meets_minimum=meets_minimum)
+    if opened_from:
+        qs = qs.filter(opened_on__gte=opened_from)
+    if opened_to:
+        qs = qs.filter(opened_on__lte=opened_to)
     if state:
         qs = qs.filter(state=state)
     if institution is not None:
@@ -431,4 +483,79 @@ def get_report(request: Any, id: ConsultationId) -> dict[str, Any]:
         "rows": report_rows(consultation),
         "pdf": files.get(ReportFormat.PDF),
         "docx": files.get(ReportFormat.DOCX),
+    }
+
+
+# --- The compliance audit -------------------------------------------------------------------
+
+
+class ComplianceFigures(Schema):
+    key: Any = Field(
+        description="The group: institution id, municipality code, policy area or year."
+    )
+    label: str
+    year: int | None
+    consultations: int
+    meeting_minimum: int
+    meeting_minimum_share: float | None = Field(description="Percent, one decimal.")
+    shorter_without_reason: int
+    shorter_without_reason_share: float | None
+    median_period_days: float | None
+    comments: int = Field(description="Public comments judged (answered or left unconsidered).")
+    taken_into_account: int = Field(description="Of them, accepted fully or in part.")
+    taken_into_account_share: float | None
+
+
+class ComplianceOut(Schema):
+    grouping: str
+    overall: ComplianceFigures
+    by_year: list[ComplianceFigures]
+    groups: list[ComplianceFigures]
+    methodology: str
+
+
+@router.get(
+    "/compliance",
+    response=ComplianceOut,
+    summary="Compliance of consultations with the law",
+    description=(
+        "The compliance dashboard's aggregates: overall, by year and by institution, "
+        "municipality or policy area (`by`), over published consultations with both dates. "
+        "Filters as in /consultations."
+    ),
+    url_name="compliance",
+)
+def compliance_figures(
+    request: Any,
+    by: Annotated[
+        str,
+        Query(
+            "institution",
+            pattern="^(institution|municipality|policy_area)$",
+            description="institution, municipality or policy_area.",
+        ),
+    ] = "institution",
+    source: SourceFilter = None,
+    meets_minimum: Annotated[bool | None, Query(None)] = None,
+    opened_from: OpenedFrom = None,
+    opened_to: OpenedTo = None,
+    year: Annotated[int | None, Query(None, ge=1990, le=2100)] = None,
+    institution: Annotated[int | None, Query(None, ge=1, le=MAX_ID)] = None,
+    municipality: MunicipalityFilter = None,
+) -> dict[str, Any]:
+    filters = compliance.Filters(
+        source=source,
+        opened_from=opened_from,
+        opened_to=opened_to,
+        meets_minimum=meets_minimum,
+        year=year,
+        institution=institution,
+        municipality=municipality,
+    )
+    return {
+        "grouping": by,
+        "overall": compliance.overall(filters).as_dict(),
+        "by_year": [f.as_dict() for f in compliance.by_year(filters)],
+        "groups": [f.as_dict() for f in compliance.by_group(filters, by)],
+        "methodology": settings.SITE_URL + reverse("consultations:compliance-methodology"),
     }

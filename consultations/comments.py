@@ -93,7 +93,7 @@ def represented_organisations(user: Any) -> list[Organisation]:
 def accepts_comments(consultation: Consultation, now: datetime.datetime | None = None) -> bool:
     """Open, and its last day (until 23:59:59 Sofia time) not yet over — the platform closes
     it a few minutes later, but the law's deadline is the end of the day."""
-    if consultation.state != State.OPEN:
+    if consultation.state != State.OPEN or consultation.is_imported:
         return False
     closes_at = consultation.closes_at
     return closes_at is None or (now or timezone.now()) <= closes_at
@@ -141,6 +141,11 @@ def _check_open(consultation: Consultation, user: Any, now: datetime.datetime) -
 
 def closed_message(consultation: Consultation) -> str:
     """Why nobody can comment now, for the page and for a refused form."""
+    if consultation.is_imported:
+        return _(
+            "This consultation was held on strategy.bg, the national Portal for Public "
+            "Consultations; its record is shown here. Comments are made there."
+        )
     if consultation.state in (State.DRAFT, State.SCHEDULED):
         return _("The consultation is not open yet: comments can be made once it opens.")
     if consultation.state == State.WITHDRAWN:

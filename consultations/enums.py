@@ -48,6 +48,13 @@ PUBLIC_STATES = frozenset(
 )
 
 
+class Source(models.TextChoices):
+    """Where a consultation was held: on this platform, or on strategy.bg (imported history)."""
+
+    PLATFORM = "platform", _("this platform")
+    STRATEGY_BG = "strategy.bg", _("strategy.bg (imported)")
+
+
 class AttachmentKind(models.TextChoices):
     DRAFT = "draft", _("the draft")
     MOTIVES = "motives", _("motives or report (мотиви / доклад)")
@@ -87,3 +94,27 @@ class ModerationAction(models.TextChoices):
 class ReportFormat(models.TextChoices):
     PDF = "pdf", "PDF"
     DOCX = "docx", "DOCX"
+
+
+class Scope(models.TextChoices):
+    """The level of a consultation on strategy.bg (its `CategoryParentId`)."""
+
+    NATIONAL = "national", _("national")
+    REGIONAL = "regional", _("regional")
+    MUNICIPAL = "municipal", _("municipal")
+
+
+class ImportedCommentState(models.TextChoices):
+    """A comment's state on strategy.bg (`commentState`)."""
+
+    APPROVED = "approved", _("approved")
+    NOT_APPROVED = "not_approved", _("not approved")
+    DELETED = "deleted", _("deleted")
+    NEW = "new", _("new, not moderated")
+
+
+class ImportState(models.TextChoices):
+    QUEUED = "queued", _("waiting")
+    RUNNING = "running", _("being imported")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed, nothing imported")

@@ -196,7 +196,18 @@ def publish(consultation: Consultation, by: object) -> Consultation:
                 )
                 % {"n": left}
             )
-        row = transition(locked, State.REPORT_PUBLISHED, by=by, report_published_at=timezone.now())
+        judged = grouping.proposals(locked)
+        row = transition(
+            locked,
+            State.REPORT_PUBLISHED,
+            by=by,
+            report_published_at=timezone.now(),
+            # The audit's share of comments taken into account (consultations.compliance).
+            audit_comments=judged.count(),
+            audit_taken_into_account=judged.filter(
+                group__decision__in=[Decision.ACCEPTED, Decision.PARTLY]
+            ).count(),
+        )
     notify_commenters(row)
     return row
 

@@ -46,12 +46,20 @@ def is_editable(user: Any, consultation: Any) -> bool:
     return consultation is not None and consultation.state in (State.DRAFT, State.SCHEDULED)
 
 
+@rules.predicate
+def is_on_platform(user: Any, consultation: Any) -> bool:
+    """History imported from strategy.bg is a record: read here, never changed here."""
+    return consultation is not None and not consultation.is_imported
+
+
 # On an institution: create a consultation owned by it.
 rules.add_perm("consultations.add_consultation", is_staff_of | is_administrator)
 rules.add_perm("consultations.view_consultation", is_published | can_manage)
 # Manage: the staff pages, state changes, hearings, the adopted version.
-rules.add_perm("consultations.manage_consultation", can_manage)
-rules.add_perm("consultations.change_consultation", can_manage & is_editable)
-rules.add_perm("consultations.add_comment", is_citizen & is_open)
-rules.add_perm("consultations.answer_proposals", can_manage & is_closed)
+rules.add_perm("consultations.manage_consultation", can_manage & is_on_platform)
+rules.add_perm("consultations.change_consultation", can_manage & is_editable & is_on_platform)
+rules.add_perm("consultations.add_comment", is_citizen & is_open & is_on_platform)
+rules.add_perm("consultations.answer_proposals", can_manage & is_closed & is_on_platform)
+# Import strategy.bg's history and resolve its municipalities (no object).
+rules.add_perm("consultations.import_history", is_administrator)
 rules.add_perm("consultations.moderate_comment", is_moderator | is_administrator)

@@ -48,3 +48,11 @@ def build(pk: int) -> bool:
 def make_report_file(pk: int) -> bool:
     """Make the PDF or .docx of one `ReportFile` row (see `build`)."""
     return build(pk)
+
+
+@task()
+def import_history(run_id: int) -> str:
+    """Import the files of one `ImportRun` (consultations.history.run_import)."""
+    from consultations.history import run_import
+
+    return run_import(run_id)

@@ -1,5 +1,12 @@
-from consultations.views import answers, feeds, public, staff
+from consultations.views import answers, compliance, feeds, history, public, staff
 
 app_name = "consultations"
 
-urlpatterns = [*public.urlpatterns, *staff.urlpatterns, *answers.urlpatterns, *feeds.urlpatterns]
+urlpatterns = [
+    *public.urlpatterns,
+    *staff.urlpatterns,
+    *answers.urlpatterns,
+    *feeds.urlpatterns,
+    *compliance.urlpatterns,
+    *history.urlpatterns,
+]

@@ -128,6 +128,16 @@ def index_objects(kind_name: str, objects: Iterable[models.Model]) -> None:
         )
 
 
+def index_new(kind_name: str, objects: Iterable[models.Model]) -> None:
+    """Index objects that have no entry yet (just made with `bulk_create`, which sends no
+    signal) in one insert instead of a look-up and a write each."""
+    kind = _registry[kind_name]
+    ct = ContentType.objects.get_for_model(kind.model)
+    SearchEntry.objects.bulk_create(
+        [_entry(kind, ct, kind.to_doc(obj)) for obj in objects], batch_size=500
+    )
+
+
 def reindex(kind_name: str, batch_size: int = 2000) -> int:
     """Rebuild the index of one kind from its queryset, in one transaction."""
     kind = _registry[kind_name]

@@ -8,6 +8,7 @@ enums.TRANSITIONS and writes a `StateChange` row for each.
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
@@ -17,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from consultations.audit import audit
 from consultations.enums import (
     PUBLIC_STATES,
     AttachmentKind,
@@ -25,6 +27,7 @@ from consultations.enums import (
     ModerationAction,
     ReportFormat,
     ShownAs,
+    Source,
     State,
     VersionKind,
 )
@@ -35,6 +38,16 @@ from organisations.models import Network, Organisation
 from territory.models import Municipality, Province
 
 MAX_COMMENT_LENGTH = 10_000
+
+# The import flag of an evident test entry on the source portal (consultations.history).
+TEST_ENTRY_FLAG = "test_entry"
+AUDIT_FIELDS = (
+    "opened_on",
+    "period_days",
+    "legal_minimum_days",
+    "meets_minimum",
+    "short_without_reason",
+)
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:
@@ -117,6 +130,42 @@ class Consultation(TimeStampedModel):
     # Raised on every save through the edit form (optimistic locking, as in the directory).
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
+    # Where it was held: here, or on strategy.bg (history imported by consultations.history,
+    # read-only here; `source_id` is strategy.bg's number, `source_url` its page there).
+    source = models.CharField(
+        _("source"), max_length=20, choices=Source.choices, default=Source.PLATFORM
+    )
+    source_id = models.PositiveIntegerField(_("number at the source"), null=True, blank=True)
+    source_url = models.URLField(_("page at the source"), blank=True)
+    document_types = models.JSONField(_("types of documents"), default=list, blank=True)
+    policy_area = models.CharField(_("policy area"), max_length=200, blank=True)
+    # The number of comments the source portal states, beside the ones imported.
+    source_comments_count = models.PositiveIntegerField(
+        _("comments according to the source"), null=True, blank=True
+    )
+    # Why an import did not publish it (e.g. an evident test entry), for the administrators.
+    import_flags = models.JSONField(_("import flags"), default=list, blank=True)
+
+    # The audit (consultations.audit), recomputed on every save.
+    opened_on = models.DateField(_("opened on"), null=True, blank=True, editable=False)
+    # Signed: a mistyped date in a source can end a period before it starts.
+    period_days = models.IntegerField(_("period in days"), null=True, blank=True, editable=False)
+    legal_minimum_days = models.PositiveSmallIntegerField(
+        _("legal minimum in days"), null=True, blank=True, editable=False
+    )
+    meets_minimum = models.BooleanField(
+        _("meets the legal minimum"), null=True, blank=True, editable=False
+    )
+    short_without_reason = models.BooleanField(
+        _("shorter without a stated reason"), default=False, editable=False
+    )
+    # Comments that got an answer and those taken into account (accepted, fully or in part),
+    # kept by consultations.history and when the report is published (consultations.answers).
+    audit_comments = models.PositiveIntegerField(_("comments judged"), default=0)
+    audit_taken_into_account = models.PositiveIntegerField(
+        _("comments taken into account"), default=0
+    )
+
     objects = ConsultationQuerySet.as_manager()
 
     class Meta:
@@ -128,6 +177,14 @@ class Consultation(TimeStampedModel):
             models.Index(fields=["institution", "state"], name="consultation_institution"),
             # The lists' order: newest first is walked in the index, not sorted (10,000 rows).
             models.Index(fields=["-opens_at", "-id"], name="consultation_newest"),
+            models.Index(fields=["source", "opened_on"], name="consultation_source_opened"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "source_id"],
+                condition=Q(source_id__isnull=False),
+                name="consultation_source_id",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -149,13 +206,34 @@ class Consultation(TimeStampedModel):
         """The last moment comments are accepted (23:59:59 Sofia time of `closes_on`)."""
         return deadline_end(self.closes_on) if self.closes_on else None
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.refresh_audit()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, *AUDIT_FIELDS}
+        super().save(*args, **kwargs)
+
+    def refresh_audit(self) -> None:
+        """Recompute the stored audit figures from the dates, the kind and the reason."""
+        self.opened_on = self.opens_at.astimezone(SOFIA).date() if self.opens_at else None
+        figures = audit(
+            self.kind,
+            self.opened_on,
+            self.closes_on,
+            reason_stated=bool(self.short_period_reason.strip()) and not self.is_test_entry,
+        )
+        self.period_days = figures.period_days
+        self.legal_minimum_days = figures.legal_minimum_days
+        self.meets_minimum = figures.meets_minimum
+        self.short_without_reason = figures.short_without_reason
+
     @property
-    def period_days(self) -> int | None:
-        """Days of the period as the law counts them: from the day after publication to the
-        last day, both included."""
-        if not (self.opens_at and self.closes_on):
-            return None
-        return (self.closes_on - self.opens_at.astimezone(SOFIA).date()).days
+    def is_imported(self) -> bool:
+        return self.source != Source.PLATFORM
+
+    @property
+    def is_test_entry(self) -> bool:
+        return TEST_ENTRY_FLAG in self.import_flags
 
     @property
     def current_version(self) -> DraftVersion | None:
@@ -505,3 +583,12 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.consultation_id}: {self.kind}"
+
+
+# The imported history's own models (a module of their own: this one is long enough).
+from consultations.models.history import (  # noqa: E402, F401
+    HeldRow,
+    ImportedComment,
+    ImportRun,
+    SourceCategory,
+)

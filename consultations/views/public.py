@@ -39,7 +39,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from consultations import comments as workflows
 from consultations.comment_forms import CommentForm, EditCommentForm, FlagForm, ModerationForm
-from consultations.enums import PUBLIC_STATES, Kind, ModerationAction, State
+from consultations.enums import (
+    PUBLIC_STATES,
+    ImportedCommentState,
+    Kind,
+    ModerationAction,
+    State,
+)
 from consultations.models import (
     Article,
     Comment,
@@ -49,6 +55,7 @@ from consultations.models import (
     ModerationLog,
     Support,
 )
+from consultations.periods import rule_for
 from consultations.search import KIND as SEARCH_KIND
 from core import search as search_index
 from core.legal_calendar import SOFIA
@@ -57,6 +64,7 @@ from core.ratelimit import ratelimit
 from core.widgets import ListSelect
 from territory.models import Municipality, Province
 
+IMPORTED_COMMENTS_PAGE = 50
 MAX_ID = 2**62  # beyond it SQLite overflows: an unknown id is a 404
 LIST_PAGE_SIZE = 20
 COMMENTS_PAGE_SIZE = 20
@@ -479,6 +487,12 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     toc = [u for u in units if u.kind in TOC_KINDS]
     page = _thread_page(request, consultation, None, request.GET.get("page"))
     day = today()
+    imported = None
+    if consultation.is_imported:
+        imported = Paginator(
+            consultation.imported_comments.filter(state=ImportedCommentState.APPROVED),
+            IMPORTED_COMMENTS_PAGE,
+        ).get_page(request.GET.get("page"))
     return render(
         request,
         "consultations/public/detail.html",
@@ -498,8 +512,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "units": units,
             "toc": toc,
             "draft": _draft(consultation, units, toc) if version else "",
-            "page_obj": page,
+            "page_obj": imported or page,
             "comments": page.object_list,
+            "imported_comments": imported.object_list if imported else None,
+            "audit_rule": rule_for(consultation.kind, consultation.opened_on),
             "form": form,
             "participation": _participation(request, consultation),
             "not_published": not consultation.is_public,

@@ -1,0 +1,258 @@
+"""The compliance audit's figures: how well consultations kept the law, by institution,
+municipality or policy area and by year (the dashboard, /api/v1/compliance, monitoring's
+responsiveness index).
+
+Every figure comes from the audit fields stored on each consultation (consultations.audit),
+so a dashboard over 50,000 consultations is two aggregate queries: one grouped count, and the
+periods of the group for their medians. Only published consultations with both dates count
+(drafts, test entries of the source portal and consultations without dates do not).
+"""
+
+from __future__ import annotations
+
+import datetime
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, cast
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import ExtractYear
+from django.utils.translation import gettext_lazy as _
+
+from consultations.enums import Source
+from consultations.models import Consultation
+
+# The groupings of the dashboard: the value grouped by and the label's fields.
+GROUPINGS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "institution": ("institution_id", ("institution__name_bg", "institution__name_en")),
+    "municipality": ("municipality_id", ("municipality__name_bg", "municipality__name_en")),
+    "policy_area": ("policy_area", ()),
+}
+GROUPING_LABELS = {
+    "institution": _("institution"),
+    "municipality": _("municipality"),
+    "policy_area": _("policy area"),
+}
+
+
+@dataclass
+class Filters:
+    source: str | None = None
+    opened_from: datetime.date | None = None
+    opened_to: datetime.date | None = None
+    meets_minimum: bool | None = None
+    year: int | None = None
+    institution: int | None = None
+    municipality: str | None = None
+    policy_area: str | None = None
+
+    def as_query(self) -> dict[str, Any]:
+        return {k: v for k, v in vars(self).items() if v not in (None, "")}
+
+
+def share(part: int, whole: int) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(100) * part / whole).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+@dataclass
+class Figures:
+    """The figures of one group (or of everything filtered)."""
+
+    key: Any = None
+    label: str = ""
+    year: int | None = None
+    consultations: int = 0
+    meeting: int = 0
+    short_without_reason: int = 0
+    comments: int = 0
+    taken_into_account: int = 0
+    periods: list[int] = field(default_factory=list, repr=False)
+
+    @property
+    def meeting_share(self) -> Decimal | None:
+        return share(self.meeting, self.consultations)
+
+    @property
+    def short_without_reason_share(self) -> Decimal | None:
+        return share(self.short_without_reason, self.consultations)
+
+    @property
+    def taken_into_account_share(self) -> Decimal | None:
+        return share(self.taken_into_account, self.comments)
+
+    @property
+    def median_period(self) -> Decimal | None:
+        if not self.periods:
+            return None
+        return Decimal(str(statistics.median(self.periods))).quantize(Decimal("0.1"))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "label": self.label,
+            "year": self.year,
+            "consultations": self.consultations,
+            "meeting_minimum": self.meeting,
+            "meeting_minimum_share": self.meeting_share,
+            "shorter_without_reason": self.short_without_reason,
+            "shorter_without_reason_share": self.short_without_reason_share,
+            "median_period_days": self.median_period,
+            "comments": self.comments,
+            "taken_into_account": self.taken_into_account,
+            "taken_into_account_share": self.taken_into_account_share,
+        }
+
+
+def audited() -> QuerySet[Consultation]:
+    """The consultations the audit judges: published, with both dates."""
+    return Consultation.objects.public().filter(opened_on__isnull=False, period_days__isnull=False)
+
+
+def filtered(filters: Filters, qs: QuerySet[Consultation] | None = None) -> QuerySet[Consultation]:
+    qs = audited() if qs is None else qs
+    if filters.source:
+        qs = qs.filter(source=filters.source)
+    if filters.opened_from:
+        qs = qs.filter(opened_on__gte=filters.opened_from)
+    if filters.opened_to:
+        qs = qs.filter(opened_on__lte=filters.opened_to)
+    if filters.meets_minimum is not None:
+        qs = qs.filter(meets_minimum=filters.meets_minimum)
+    if filters.year:
+        qs = qs.filter(opened_on__year=filters.year)
+    if filters.institution:
+        qs = qs.filter(institution_id=filters.institution)
+    if filters.municipality:
+        qs = qs.filter(municipality_id=filters.municipality)
+    if filters.policy_area:
+        qs = qs.filter(policy_area=filters.policy_area)
+    return qs
+
+
+COUNTS = {
+    "consultations": Count("pk"),
+    "meeting": Count("pk", filter=Q(meets_minimum=True)),
+    "short_without_reason": Count("pk", filter=Q(short_without_reason=True)),
+    "comments": Sum("audit_comments"),
+    "taken_into_account": Sum("audit_taken_into_account"),
+}
+
+
+def _figures(row: dict[str, Any], key: Any, label: str, year: int | None = None) -> Figures:
+    return Figures(
+        key=key,
+        label=label,
+        year=year,
+        consultations=row["consultations"],
+        meeting=row["meeting"],
+        short_without_reason=row["short_without_reason"],
+        comments=row["comments"] or 0,
+        taken_into_account=row["taken_into_account"] or 0,
+    )
+
+
+def _label(row: dict[str, Any], fields: tuple[str, ...], key: Any, language: str) -> str:
+    if not fields:
+        return str(key or "")
+    bg, en = (row.get(f) or "" for f in fields)
+    return (en if language == "en" and en else bg) or ""
+
+
+def _medians(qs: QuerySet[Consultation], keys: Iterable[str]) -> dict[Any, list[int]]:
+    periods: dict[Any, list[int]] = defaultdict(list)
+    names = list(keys)
+    for *group, days in qs.order_by().values_list(*names, "period_days").iterator(2000):
+        periods[tuple(group)].append(days)
+    return periods
+
+
+def overall(filters: Filters) -> Figures:
+    qs = filtered(filters)
+    row = qs.order_by().aggregate(**COUNTS)
+    figures = _figures(row, None, "")
+    figures.periods = [
+        p for (p,) in qs.order_by().values_list("period_days").iterator(2000) if p is not None
+    ]
+    return figures
+
+
+def by_group(filters: Filters, grouping: str, language: str = "bg") -> list[Figures]:
+    """One row per group, all years of the filter together; the most consultations first."""
+    key, label_fields = GROUPINGS[grouping]
+    qs = filtered(filters)
+    rows = qs.order_by().values(key, *label_fields).annotate(**COUNTS)
+    periods = _medians(qs, [key])
+    result = []
+    for row in rows:
+        figures = _figures(row, row[key], _label(row, label_fields, row[key], language))
+        figures.periods = periods.get((row[key],), [])
+        result.append(figures)
+    result.sort(key=lambda f: (-f.consultations, f.label))
+    return result
+
+
+def by_year(filters: Filters) -> list[Figures]:
+    """The trend: one row per year the consultations opened in, oldest first."""
+    qs = filtered(filters).annotate(opened_year=ExtractYear("opened_on"))
+    rows = qs.order_by().values("opened_year").annotate(**COUNTS)
+    periods = _medians(qs, ["opened_year"])
+    result = []
+    for row in cast(Iterable[dict[str, Any]], rows):
+        year = row["opened_year"]
+        figures = _figures(row, year, str(year), year)
+        figures.periods = periods.get((year,), [])
+        result.append(figures)
+    result.sort(key=lambda f: f.year or 0)
+    return result
+
+
+def years() -> list[int]:
+    """The years with audited consultations, newest first (the dashboard's year choice)."""
+    return sorted(
+        {
+            y
+            for y in audited()
+            .order_by()
+            .annotate(y=ExtractYear("opened_on"))
+            .values_list("y", flat=True)
+            .distinct()
+            if y
+        },
+        reverse=True,
+    )
+
+
+def below_minimum(filters: Filters) -> QuerySet[Consultation]:
+    """The consultations shorter than their legal minimum, newest first, for the list."""
+    return (
+        filtered(filters)
+        .filter(meets_minimum=False)
+        .select_related("institution")
+        .only(
+            *("pk", "title", "source", "source_url", "opened_on", "closes_on", "period_days"),
+            *("legal_minimum_days", "short_period_reason"),
+            *("institution__name_bg", "institution__name_en"),
+        )
+        .order_by("-opened_on", "-pk")
+    )
+
+
+def institution_figures(institution_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+    """(consultations judged, consultations meeting the minimum) of each institution: the
+    seam through which monitoring's responsiveness index reads the audit."""
+    rows = (
+        audited()
+        .filter(institution_id__in=list(institution_ids))
+        .order_by()
+        .values("institution_id")
+        .annotate(total=Count("pk"), met=Count("pk", filter=Q(meets_minimum=True)))
+    )
+    return {r["institution_id"]: (r["total"], r["met"]) for r in rows}
+
+
+SOURCES = (Source.PLATFORM, Source.STRATEGY_BG)
