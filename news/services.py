@@ -61,6 +61,8 @@ def publish_now(item: NewsItem, by: Any = None) -> NewsItem:
 def schedule(item: NewsItem, at: datetime.datetime, by: Any = None) -> NewsItem:
     """Plan the publication; a scheduled item gets a new time through draft and back."""
     with transaction.atomic():
+        # The state as it is now (the caller's copy may be older), locked until the end.
+        item = NewsItem.objects.select_for_update(of=("self",)).get(pk=item.pk)
         if item.state == State.SCHEDULED:
             item = transition(item, State.DRAFT, by=by, note=_("Time of publication changed."))
         note = _("To be published on %(when)s.") % {
