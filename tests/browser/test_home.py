@@ -88,3 +88,102 @@ def test_language_switch_keeps_the_page(browser_page: BrowserPage) -> None:
     expect(page.locator("html")).to_have_attribute("lang", "bg")
     assert page.url == browser_page.base_url + "/territory/provinces/PDV/", page.url
     browser_page.assert_clean_console()
+
+
+# --- The blocks of what is happening now (config/home.py) -----------------------------------
+
+
+@pytest.fixture
+def blocks(site: str, settings) -> dict[str, str]:
+    """Something in each of four blocks, in Plovdiv (the whole country is the scope); the
+    blocks are built afresh for every request."""
+    import datetime
+
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from tests.factories.consultations import ConsultationFactory
+    from tests.factories.events import EventFactory
+    from tests.factories.monitoring import CommitmentFactory
+    from tests.factories.organisations import NetworkFactory
+
+    settings.HOME_BLOCKS_CACHE_SECONDS = 0
+    cache.clear()
+    today = timezone.localdate()
+    consultation = ConsultationFactory(
+        title="Проект на Наредба за зелените площи в община Пловдив",
+        closes_on=today + datetime.timedelta(days=6),
+        with_draft=False,
+    )
+    event = EventFactory(title="Обществено обсъждане на бюджета", with_sessions=False)
+    commitment = CommitmentFactory(
+        title="Ремонт на читалището в кв. „Тракия“",
+        deadline=today - datetime.timedelta(days=12),
+        is_overdue=True,
+    )
+    network = NetworkFactory(name="Мрежа „Граждански Пловдив“")
+    return {
+        "consultation": consultation.get_absolute_url(),
+        "event": event.get_absolute_url(),
+        "commitment": commitment.get_absolute_url(),
+        "network": network.get_absolute_url(),
+    }
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["375px", "1280px"])
+def test_home_page_blocks_fit_and_are_accessible(
+    browser_page: BrowserPage, blocks: dict[str, str], viewport: dict
+) -> None:
+    page = browser_page.page
+    page.set_viewport_size(viewport)
+    browser_page.visit("/")  # with the axe check
+    cards = page.locator("main .home-block")
+    expect(cards.first).to_be_visible()
+    assert cards.count() >= 4
+    for key in ("consultations", "events", "commitments", "organisations"):
+        card = page.locator(f"#block-{key}")
+        expect(card.get_by_role("heading", level=2)).to_be_visible()
+        expect(card.locator(".home-more a").first).to_be_visible()
+    expect(page.locator(f"#block-consultations a[href='{blocks['consultation']}']")).to_be_visible()
+    expect(page.locator("#block-consultations .tag")).to_contain_text(
+        re.compile(r"\d\d\.\d\d\.\d{4}")
+    )
+    expect(page.locator(f"#block-commitments a[href='{blocks['commitment']}']")).to_be_visible()
+    assert_no_horizontal_scroll(page, f"/ with blocks at {viewport['width']}px")
+    browser_page.assert_clean_console()
+
+
+def test_keyboard_reaches_the_search_and_a_block_link(
+    browser_page: BrowserPage, blocks: dict[str, str]
+) -> None:
+    page = browser_page.visit("/")
+
+    def tab_to(selector: str, limit: int = 60) -> None:
+        for _n in range(limit):
+            page.keyboard.press("Tab")
+            if page.evaluate("s => document.activeElement.matches(s)", selector):
+                return
+        raise AssertionError(f"Tab never reached {selector}")
+
+    tab_to("main input[type=search]")
+    page.keyboard.type("Пловдив")
+    tab_to(f"main .home-block a[href='{blocks['consultation']}']")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(re.escape(blocks["consultation"]) + "$"))
+    browser_page.assert_clean_console()
+
+
+def test_home_page_blocks_work_without_javascript(
+    chromium: Browser, site: str, blocks: dict[str, str]
+) -> None:
+    context = chromium.new_context(java_script_enabled=False, viewport=SMALL_PHONE)
+    try:
+        page = context.new_page()
+        page.goto(site + "/")
+        expect(page.locator("#block-events")).to_be_visible()
+        page.locator(f"#block-events a[href='{blocks['event']}']").click()
+        expect(page).to_have_url(re.compile(re.escape(blocks["event"]) + "$"))
+        page.goto(site + "/")
+        assert_no_horizontal_scroll(page, "/ with blocks at 320px without JavaScript")
+    finally:
+        context.close()
