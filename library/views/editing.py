@@ -385,7 +385,7 @@ def case(request: HttpRequest, pk: int) -> HttpResponse:
 def state(request: HttpRequest, pk: int) -> HttpResponse:
     publication = _editable(request, pk)
     to = State.DRAFT if publication.state == State.PUBLISHED else State.PUBLISHED
-    form = StateForm(request.POST or None)
+    form = StateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.change_state(
@@ -453,7 +453,7 @@ def new_edition(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def uses(request: HttpRequest, pk: int) -> HttpResponse:
     publication = _editable(request, pk)
-    form = UseForm(request.POST or None)
+    form = UseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         fields = {form.kind: form.target}
         try:
