@@ -217,16 +217,18 @@ def test_latest_reports_and_answers_newest_first(client: Client) -> None:
         with_draft=False,
     )  # fmt: skip
     answer = InformationRequestFactory(
-        title="Договори за почистване", status=RequestStatus.GRANTED, decided_on=days(-1)
-    )
+        title="Договори за почистване", status=RequestStatus.GRANTED, decided_on=days(-1),
+        filed_on=days(-20),
+    )  # fmt: skip
     InformationRequestFactory(
         title="Частно заявление", status=RequestStatus.GRANTED, decided_on=days(0),
-        is_public=False,
+        is_public=False, filed_on=days(-20),
     )  # fmt: skip
     InformationRequestFactory(title="Чака отговор", status=RequestStatus.REGISTERED)
     SignalFactory(
-        title="Пейки в парка", status=SignalStatus.ANSWERED, decided_on=days(-2), is_public=True
-    )
+        title="Пейки в парка", status=SignalStatus.ANSWERED, decided_on=days(-2),
+        is_public=True, received_on=days(-30),
+    )  # fmt: skip
     SignalFactory(
         title="Скрит сигнал", status=SignalStatus.ANSWERED, decided_on=days(0), is_public=False
     )
@@ -340,8 +342,10 @@ def _data(n: int, tag: str) -> None:
             title=f"Е{tag}{i}", starts_at=start + datetime.timedelta(hours=i),
             with_sessions=False,
         )  # fmt: skip
-        InformationRequestFactory(status=RequestStatus.GRANTED, decided_on=days(-1))
-        SignalFactory(status=SignalStatus.ANSWERED, decided_on=days(-1))
+        InformationRequestFactory(
+            status=RequestStatus.GRANTED, decided_on=days(-1), filed_on=days(-9)
+        )
+        SignalFactory(status=SignalStatus.ANSWERED, decided_on=days(-1), received_on=days(-9))
         CommitmentFactory(deadline=days(-3), is_overdue=True)
         NetworkFactory()  # with its coordinating organisation: one of each
 
