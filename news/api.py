@@ -59,7 +59,8 @@ class NewsImageOut(Schema):
 
     @staticmethod
     def resolve_url(obj: NewsImage) -> str:
-        return _absolute(obj.file.url)
+        with translation.override(settings.LANGUAGE_CODE):
+            return _absolute(obj.url)
 
 
 class NewsItemOut(Schema):

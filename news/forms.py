@@ -168,6 +168,14 @@ class NewsImageForm(forms.ModelForm):
             },
         }
 
+    def clean_file(self) -> UploadedFile:
+        upload: UploadedFile = self.cleaned_data["file"]
+        # The stored name ends with the type read from the content, whatever it was called.
+        kind = uploads.sniff(upload)
+        stem = (upload.name or "image").rsplit(".", 1)[0]
+        upload.name = f"{stem}.{'jpg' if kind == 'jpeg' else kind}"
+        return upload
+
     def clean_alt(self) -> str:
         alt = str(self.cleaned_data.get("alt") or "").strip()
         if not alt:

@@ -187,6 +187,11 @@ class NewsImage(TimeStampedModel):
     def __str__(self) -> str:
         return self.alt
 
+    @property
+    def url(self) -> str:
+        """Served through news.views.image, with the item's permission."""
+        return reverse("news:image", args=[self.item_id, self.pk])
+
 
 class StateChange(models.Model):
     """One move of an item between states: who (none when the platform moved it by itself),

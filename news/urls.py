@@ -37,5 +37,6 @@ urlpatterns += [
     path("<int:pk>/unschedule/", views.unschedule, name="unschedule"),
     path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("<int:pk>/images/", views.images, name="images"),
+    path("<int:pk>/images/<int:image_pk>/", views.image, name="image"),
     path("<int:pk>/images/<int:image_pk>/delete/", views.image_delete, name="image-delete"),
 ]

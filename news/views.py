@@ -19,13 +19,15 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Max
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core import uploads
 from core.ratelimit import ratelimit
 from news import publishers, selectors, services
 from news.enums import EDITABLE_STATES, PublisherKind, State
@@ -188,6 +190,37 @@ def _chosen_publisher(request: HttpRequest, options: list[Publisher]) -> Publish
     if not may_publish_for(request, publisher):
         raise PermissionDenied
     return publisher
+
+
+CONTENT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "gif": "image/gif", "webp": "image/webp"}
+
+
+@require_http_methods(["GET", "HEAD"])
+def image(request: HttpRequest, pk: int, image_pk: int) -> HttpResponseBase:
+    """An image of an item the person may see (uploads are not served as static files: a
+    draft's pictures stay with those who write it). Its type is read from its first bytes."""
+    if pk > publishers.MAX_ID or image_pk > publishers.MAX_ID:
+        raise Http404
+    found = (
+        NewsImage.objects.select_related("item__institution", "item__organisation", "item__network")
+        .filter(pk=image_pk, item_id=pk)
+        .first()
+    )
+    if found is None or not request.user.has_perm("news.view_item", found.item):
+        raise Http404
+    if found.item.is_withdrawn and not request.user.has_perm("news.manage_item", found.item):
+        raise Http404
+    try:
+        handle = found.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404 from None
+    kind = uploads.sniff(handle)  # type: ignore[arg-type]
+    response = FileResponse(
+        handle, content_type=CONTENT_TYPES.get(kind, "application/octet-stream")
+    )
+    public = found.item.is_public()
+    response["Cache-Control"] = "public, max-age=86400" if public else "private, no-store"
+    return response
 
 
 @login_required

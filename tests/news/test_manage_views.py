@@ -332,3 +332,12 @@ def test_manage_list_query_count_is_flat(ladder):
         NewsItemFactory(**({"organisation": ladder.organisation} if i % 2 else {}))
     client.get(url)  # the same caches warm as before
     assert count_queries(lambda: client.get(url)) <= few
+
+
+def test_the_stored_name_ends_with_the_type_of_the_content(ladder):
+    item = NewsItemFactory(institution=ladder.institution)
+    upload = SimpleUploadedFile("photo.jpg", png_bytes(), content_type="image/jpeg")
+    signed_in(ladder.staff).post(
+        reverse("news:images", args=[item.pk]), {"file": upload, "alt": "Снимка"}
+    )
+    assert NewsImage.objects.get().file.name.endswith("/photo.png")

@@ -184,3 +184,20 @@ def test_item_query_count_is_flat(client, ladder):
         NewsImageFactory(item=item)
     client.get(url)
     assert count_queries(lambda: client.get(url)) <= few
+
+
+def test_images_are_served_with_the_items_permission(client, ladder):
+    public = NewsImageFactory(item=NewsItemFactory(institution=ladder.institution))
+    response = client.get(public.url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+    draft = NewsImageFactory(
+        item=NewsItemFactory(state=State.DRAFT, publish_at=None, institution=ladder.institution)
+    )
+    assert client.get(draft.url).status_code == 404
+    assert signed_in(ladder.citizen).get(draft.url).status_code == 404
+    assert signed_in(ladder.staff).get(draft.url).status_code == 200
+    assert signed_in(ladder.staff).get(draft.url)["Cache-Control"] == "private, no-store"
+    # Another item's number with this image's is a 404.
+    assert client.get(reverse("news:image", args=[draft.item_id, public.pk])).status_code == 404
