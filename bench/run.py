@@ -110,6 +110,7 @@ HIDDEN_PREFIXES = (
     "REPORT_JSON",
     "ASSESSMENTS_JSON",
     "BURST_JSON",
+    "STRATEGY_BG_JSON",
 )
 
 
@@ -160,6 +161,17 @@ def build_dataset(env: dict[str, str], sizes: list[str], force: bool) -> dict[st
     return {}
 
 
+def build_strategy_bg(env: dict[str, str], rows: int, force: bool) -> None:
+    """The generated export of strategy.bg imported (reused when unchanged), before the
+    server starts: the compliance targets are measured over it."""
+    args = [str(PY), str(BENCH_DIR / "generate_strategy_bg.py"), "--build", "--rows", str(rows)]
+    run_step(
+        "strategy.bg history (bench/generate_strategy_bg.py --build)",
+        args + ["--force"] * force,
+        env,
+    )
+
+
 def resolve_targets(env: dict[str, str], targets: list[Target]) -> list[Target]:
     """Targets whose path names an object of the dataset ("{institution}") get its id from
     the benchmarked database (ids differ between databases and rebuilds)."""
@@ -201,6 +213,17 @@ def time_assessments(env: dict[str, str]) -> dict[str, Any]:
         env,
     )
     return _json_line(out, "ASSESSMENTS_JSON", "bench/generate_assessments.py")
+
+
+def time_strategy_bg(env: dict[str, str], rows: int) -> dict[str, Any]:
+    """The import of a generated strategy.bg export (and of a 10,000-row one, to compare
+    memory), each in a process of its own, and its re-import."""
+    out = run_step(
+        "strategy.bg import (bench/generate_strategy_bg.py --measure)",
+        [str(PY), str(BENCH_DIR / "generate_strategy_bg.py"), "--measure", "--rows", str(rows)],
+        env,
+    )
+    return _json_line(out, "STRATEGY_BG_JSON", "bench/generate_strategy_bg.py")
 
 
 def registration_burst(env: dict[str, str], base: str, database_url: str) -> dict[str, Any]:
@@ -377,6 +400,7 @@ def write_results(
     report: dict[str, Any] | None = None,
     burst: dict[str, Any] | None = None,
     assessments: dict[str, Any] | None = None,
+    strategy_bg: dict[str, Any] | None = None,
 ) -> tuple[Path, Path]:
     today = datetime.date.today().isoformat()
     hello = next((m for m in measurements if m.target.name == BASELINE), None)
@@ -410,6 +434,7 @@ def write_results(
         "documents": documents or {},
         "consultation_report": report or {},
         "assessments": assessments or {},
+        "strategy_bg": strategy_bg or {},
         "registration_burst": burst or {},
     }
     results_dir.mkdir(parents=True, exist_ok=True)
@@ -470,6 +495,8 @@ def write_results(
             )
     if assessments:
         lines += assessment_lines(assessments)
+    if strategy_bg:
+        lines += strategy_bg_lines(strategy_bg)
     if burst:
         lines += [
             "",
@@ -525,6 +552,58 @@ def assessment_lines(a: dict[str, Any]) -> list[str]:
     ]
 
 
+def strategy_bg_lines(s: dict[str, Any]) -> list[str]:
+    """The table of bench/generate_strategy_bg.py --measure."""
+    goals = s.get("goals", {})
+    seconds_goal = goals.get("import_seconds")
+    ratio_goal = goals.get("memory_ratio")
+
+    def row(step: str, r: dict[str, Any], goal: str, what: str) -> str:
+        peak = r.get("python_peak_mb")
+        return (
+            f"| {step} | {r['seconds']:.1f} | {r['cpu_seconds']:.1f} | {r['queries']:,} | "
+            f"{'—' if peak is None else f'{peak:.1f}'} | "
+            f"{r['rss_growth_mb']:.1f} | {goal} | {what} |"
+        )
+
+    def made(r: dict[str, Any]) -> str:
+        return (
+            f"{r['created']:,} consultations and {r['comments_created']:,} comments created, "
+            f"{r['updated'] + r['comments_updated']:,} updated, {r['held']:,} waiting for a "
+            f"municipality, {r['skipped']:,} lines skipped"
+        )
+
+    ratio = s.get("memory_ratio")
+    flat = (
+        "—"
+        if ratio is None or ratio_goal is None
+        else ("flat" if ratio <= ratio_goal else "NOT flat")
+    )
+    small, full, again = s["small"], s["full"], s["reimport"]
+    return [
+        "",
+        f"The import of a generated strategy.bg export (bench/generate_strategy_bg.py: "
+        f"{s['rows']:,} rows, {s['consultations']:,} consultations, {s['comment_rows']:,} "
+        f"comments, {s['bytes'] // 1024:,} KB), each run in a fresh process into an empty "
+        "history (memory: a run under tracemalloc; seconds and queries: a run without it):",
+        "",
+        "| import | seconds | CPU s | queries | Python peak MB | peak RSS + MB | goal | what |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+        row(f"{small['rows']:,} rows", small, "—", made(small)),
+        row(
+            f"{full['rows']:,} rows",
+            full,
+            f"< {seconds_goal} s" if seconds_goal else "—",
+            made(full),
+        ),
+        row("the same again", again, "0 created, 0 updated", made(again)),
+        "",
+        f"Memory with {full['rows'] / max(small['rows'], 1):.0f}× the rows: "
+        f"{'—' if ratio is None else f'{ratio:.2f}'}× the Python peak "
+        f"(goal ≤ {ratio_goal}×: {flat}).",
+    ]
+
+
 # --- Main -----------------------------------------------------------------------------------
 
 
@@ -567,6 +646,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--only", default="", help="comma-separated target names (hello is always measured)"
     )
+    parser.add_argument(
+        "--strategy-bg-rows",
+        type=int,
+        default=50_000,
+        help="rows of the generated strategy.bg export imported and timed",
+    )
     return parser.parse_args(argv)
 
 
@@ -591,10 +676,12 @@ def main(argv: list[str] | None = None) -> int:
     env = server_env(database_url)
     try:
         dataset = build_dataset(env, args.size, args.rebuild)
+        build_strategy_bg(env, args.strategy_bg_rows, args.rebuild)
         targets = resolve_targets(env, targets)
         documents = {} if args.only else time_documents(env)
         report = {} if args.only else time_report(env)
         assessments = {} if args.only else time_assessments(env)
+        strategy_bg = {} if args.only else time_strategy_bg(env, args.strategy_bg_rows)
     except BenchError as exc:
         log(f"ERROR: {exc}")
         return 1
@@ -642,6 +729,7 @@ def main(argv: list[str] | None = None) -> int:
         report,
         burst,
         assessments,
+        strategy_bg,
     )
     log(f"\n{md_path.read_text(encoding='utf-8')}")
     log(f"Results: {md_path}, {json_path}")

@@ -76,6 +76,9 @@ PLACEHOLDERS: dict[str, Callable[[], object]] = {
     "responsiveness": _url("monitoring:responsiveness"),
     "requests": _url("monitoring:requests"),
     "request": _request_path,
+    # The compliance audit of consultations (issue 10).
+    "compliance": _url("consultations:compliance"),
+    "api_compliance": _url("api:compliance"),
 }
 
 
@@ -155,6 +158,16 @@ TARGETS: list[Target] = [
     ),
     Target("api assessments", "/api/v1/assessments", "published campaigns with every group"),
     Target("assessment indices csv", "/assessments/900001/indices.csv", "every group shown"),
+    # The compliance audit over the history of strategy.bg (bench/generate_strategy_bg.py: a
+    # generated export of 50,000 rows, ~33,000 consultations, imported before the server
+    # starts) and the platform's own consultations.
+    Target("compliance dashboard", "{compliance}", "by institution, every source"),
+    Target(
+        "compliance by municipality",
+        "{compliance}?by=municipality&source=strategy.bg",
+        "the imported history by municipality",
+    ),
+    Target("api compliance", "{api_compliance}?source=strategy.bg", "the dashboard's aggregates"),
 ]
 
 
