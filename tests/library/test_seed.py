@@ -7,6 +7,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django.utils.translation import gettext as _
 
 from library.enums import PublicationType, State
 from library.models import Chapter, GoodPractice, Publication
@@ -50,7 +51,7 @@ def test_the_seeded_handbook_reads_and_is_found():
     found = Client().get("/library/", {"q": "справочник институции"})
     assert handbook.pk in [r.pk for r in found.context["rows"]]
     practice = Publication.objects.get(seed_key="gp-gdansk-citizens-assemblies")
-    assert "пример" in Client().get(practice.get_absolute_url()).content.decode()
+    assert _("example") in Client().get(practice.get_absolute_url()).content.decode()
 
 
 def test_latest_for_home_gives_the_newest_published():
