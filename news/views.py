@@ -260,7 +260,6 @@ def _form_page(
             "title": title,
             "breadcrumbs": _crumbs(item, title),
         },
-        status=400 if form.is_bound and form.errors else 200,
     )
 
 
@@ -337,7 +336,6 @@ def _state_page(
         request,
         template,
         {"item": item, "form": form, "title": title, "breadcrumbs": _crumbs(item, title)},
-        status=400 if form.is_bound and form.errors else 200,
     )
 
 
@@ -438,7 +436,6 @@ def images(request: HttpRequest, pk: int) -> HttpResponse:
             "title": title,
             "breadcrumbs": _crumbs(item, title),
         },
-        status=400 if form.is_bound and form.errors else 200,
     )
 
 

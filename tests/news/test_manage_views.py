@@ -115,7 +115,7 @@ def test_bad_input_is_shown_next_to_the_field_and_kept(ladder):
     client = signed_in(ladder.staff)
     data = {"kind": "news", "title": "", "lead": "", "body": "Текстът остава."}
     response = client.post(_new_url(_keys(ladder)["institution"]), data)
-    assert response.status_code == 400
+    assert response.status_code == 200
     html = response.content.decode()
     assert _("Give the item a title.") in html
     assert "error-summary" in html
@@ -123,7 +123,7 @@ def test_bad_input_is_shown_next_to_the_field_and_kept(ladder):
     # A municipality outside the chosen province.
     data = {**VALID, "province": "SFO", "municipality": "PDV22"}
     response = client.post(_new_url(_keys(ladder)["institution"]), data)
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert _("This municipality is not in the province chosen above.") in response.content.decode()
     assert not NewsItem.objects.exists()
     # A municipality alone brings its province.
@@ -155,7 +155,7 @@ def test_edit(ladder):
     item.refresh_from_db()
     assert item.title == "Поправено"
     response = client.post(reverse("news:edit", args=[item.pk]), {**VALID, "lead": ""})
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert _("Write the lead: one or two sentences on what happened.") in response.content.decode()
     # Others cannot.
     other = signed_in(ladder.other_staff)
@@ -168,11 +168,11 @@ def test_publish_now_schedule_unschedule_and_withdraw_through_the_pages(ladder, 
     # Schedule: bad input first.
     url = reverse("news:schedule", args=[item.pk])
     response = client.post(url, {"publish_at": "вчера"})
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert _("Enter a date and time such as 22.11.2026 09:00.") in response.content.decode()
     past = (timezone.localtime() - HOUR).strftime("%Y-%m-%dT%H:%M")
     response = client.post(url, {"publish_at": past})
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert past in response.content.decode()  # kept
     future = (timezone.localtime() + 3 * HOUR).replace(second=0, microsecond=0)
     response = client.post(url, {"publish_at": future.strftime("%Y-%m-%dT%H:%M")})
@@ -195,7 +195,7 @@ def test_publish_now_schedule_unschedule_and_withdraw_through_the_pages(ladder, 
     # Withdraw: the reason is required.
     url = reverse("news:withdraw", args=[item.pk])
     response = client.post(url, {"reason": "   "})
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert _("Say why the item is withdrawn: readers will see it.") in response.content.decode()
     client.post(url, {"reason": "Събитието е отменено."})
     item.refresh_from_db()
@@ -250,7 +250,7 @@ def test_image_without_alt_text_is_refused_with_a_message(ladder):
     response = client.post(
         reverse("news:images", args=[item.pk]), {"file": upload, "alt": "  ", "caption": "Надпис"}
     )
-    assert response.status_code == 400
+    assert response.status_code == 200
     html = response.content.decode()
     message = _(
         "Describe what the image shows (alternative text): people who cannot see it rely on it."
@@ -278,7 +278,7 @@ def test_a_file_that_is_not_an_image_is_refused(ladder, name, content, message):
     response = signed_in(ladder.staff).post(
         reverse("news:images", args=[item.pk]), {"file": upload, "alt": "Снимка"}
     )
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert _(message) in response.content.decode()
     assert not NewsImage.objects.exists()
 
@@ -299,7 +299,7 @@ def test_writes_are_rate_limited(ladder, settings):
     client = signed_in(ladder.staff)
     url = _new_url(_keys(ladder)["institution"])
     statuses = [client.post(url, {**VALID, "title": ""}).status_code for _i in range(125)]
-    assert statuses[0] == 400
+    assert statuses[0] == 200
     assert statuses[-1] == 429
 
 
