@@ -11,6 +11,8 @@ extracted once, at upload (library/textract.py), and stored for the full-text se
 
 from __future__ import annotations
 
+import os
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -215,6 +217,11 @@ class PublicationFile(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("library:file", args=[self.pk])
+
+    @property
+    def label(self) -> str:
+        """The title, or else the stored file's own name (without its folder)."""
+        return self.title or os.path.basename(self.file.name or "")
 
 
 class Chapter(TimeStampedModel):

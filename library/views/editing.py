@@ -61,21 +61,6 @@ def _editable(request: HttpRequest, pk: int) -> Publication:
     return publication
 
 
-def error_links(*forms: BaseForm) -> list[tuple[str, str]]:
-    links: list[tuple[str, str]] = []
-    for form in forms:
-        if not form.is_bound:
-            continue
-        for error in form.non_field_errors():
-            links.append(("main", str(error)))
-        for bound in form:
-            for error in bound.errors:
-                anchor = bound.id_for_label or bound.auto_id or "main"
-                target = "main" if bound.is_hidden else anchor
-                links.append((target, f"{bound.label}: {error}"))
-    return links
-
-
 def _conflict(form: BaseForm) -> None:
     form.add_error(
         None,
@@ -128,7 +113,6 @@ def _form_page(
             "form": form,
             "publication": publication,
             "title": title,
-            "error_links": error_links(form),
             "breadcrumbs": crumbs(*trail, (title, "")),
         },
     )
@@ -193,7 +177,6 @@ def _files_page(request: HttpRequest, publication: Publication, form: FileForm) 
             "form": form,
             "files": list(publication.files.all()),
             "title": title,
-            "error_links": error_links(form),
             "breadcrumbs": crumbs((publication.title, publication.get_absolute_url()), (title, "")),
         },
     )
@@ -261,7 +244,6 @@ def _chapter_page(
             "form": form,
             "chapter": chapter,
             "title": title,
-            "error_links": error_links(form),
             "breadcrumbs": crumbs(
                 (publication.title, publication.get_absolute_url()),
                 (_("Chapters"), reverse("library:chapters", args=[publication.pk])),
@@ -370,7 +352,6 @@ def case(request: HttpRequest, pk: int) -> HttpResponse:
             "publication": publication,
             "form": form,
             "title": title,
-            "error_links": error_links(form),
             "breadcrumbs": crumbs((publication.title, publication.get_absolute_url()), (title, "")),
         },
     )
@@ -410,7 +391,6 @@ def state(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "to": to,
             "title": title,
-            "error_links": error_links(form),
             "breadcrumbs": crumbs((publication.title, publication.get_absolute_url()), (title, "")),
         },
     )
@@ -476,7 +456,6 @@ def uses(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "rows": list(publication.uses.select_related("consultation", "event", "campaign")),
             "title": title,
-            "error_links": error_links(form),
             "breadcrumbs": crumbs((publication.title, publication.get_absolute_url()), (title, "")),
         },
     )

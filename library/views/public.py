@@ -17,7 +17,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -131,7 +131,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     if place is not None:
         rows.insert(4, (_("Territory"), place.name))
     if publication.published_at:
-        rows.append((_("Published"), f"{translation_date(publication.published_at)}"))
+        rows.append((_("Published"), f"{timezone.localtime(publication.published_at):%d.%m.%Y}"))
     files = list(publication.files.all())
     chapters = list(publication.chapters.only("pk", "title", "anchor", "position", "publication"))
     return render(
@@ -152,12 +152,6 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "breadcrumbs": crumbs((publication.title, "")),
         },
     )
-
-
-def translation_date(moment: Any) -> str:
-    from django.utils import timezone
-
-    return f"{timezone.localtime(moment):%d.%m.%Y}"
 
 
 @require_http_methods(["GET", "HEAD"])

@@ -224,3 +224,24 @@ def test_good_practices_filter_by_country_and_year():
         "https://example.org/budget"
         in Client().get(paris.publication.get_absolute_url()).content.decode()
     )
+
+
+def test_the_seam_lists_the_publications_used_in_an_event():
+    from django.template import Context, Template
+
+    from tests.factories.events import EventFactory
+
+    event = EventFactory()
+    used = PublicationFactory(title="Наръчник за фасилитатори")
+    hidden = PublicationFactory(title="Чернова", state=State.DRAFT, published_at=None)
+    used.uses.create(event=event)
+    hidden.uses.create(event=event)
+    template = Template("{% load library_links %}{% used_publications event %}")
+    html = template.render(Context({"event": event}))
+    assert "Наръчник за фасилитатори" in html and "Чернова" not in html
+    assert (
+        Template("{% load library_links %}{% used_publications x %}")
+        .render(Context({"x": used}))
+        .strip()
+        == ""
+    )
