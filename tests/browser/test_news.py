@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, expect
 
 from tests.browser.support import (
     PHONE,
+    SMALL_PHONE,
     BrowserPage,
     assert_no_horizontal_scroll,
     check_a11y,
@@ -130,3 +131,37 @@ def test_official_publishes_with_an_image_and_a_visitor_reads_it_on_a_phone(
         expect(phone.locator("main .news-list a", has_text=TITLE)).to_be_visible()
     finally:
         context.close()
+
+
+def test_stream_filters_and_item_without_javascript_at_320_px(
+    browser_page: BrowserPage, chromium: Browser, site: str
+) -> None:
+    from tests.factories.directory import generated
+    from tests.factories.news import NewsItemFactory
+
+    NewsItemFactory(title="Новина на портала за всички")
+    item = NewsItemFactory(
+        title="Обявление за изслушване по бюджета на общината", institution=generated("ma:PDV22")
+    )
+    context = chromium.new_context(viewport=SMALL_PHONE, locale="bg-BG", java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(site + "/news/")
+        titles = page.locator("main .news-list li > a").all_inner_texts()
+        assert sorted(titles) == sorted([item.title, "Новина на портала за всички"])
+        assert_no_horizontal_scroll(page, "stream at 320 px")
+        page.locator("main form.filter-form select[name=publisher]").select_option("institution")
+        submit(page, "main form.filter-form button[type=submit]")
+        expect(page).to_have_url(re.compile(r"/news/\?.*publisher=institution"))
+        assert page.locator("main .news-list li > a").all_inner_texts() == [item.title]
+        page.locator("main .news-list li > a").first.click()
+        page.wait_for_load_state()
+        expect(page.locator("main h1")).to_have_text(item.title)
+        assert_no_horizontal_scroll(page, "item at 320 px")
+    finally:
+        context.close()
+    # The same pages with JavaScript (axe is a script), at the same width.
+    browser_page.page.set_viewport_size(SMALL_PHONE)
+    browser_page.visit("/news/?publisher=institution")
+    assert_no_horizontal_scroll(browser_page.page, "filtered stream at 320 px")
+    browser_page.visit(item.get_absolute_url())

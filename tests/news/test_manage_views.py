@@ -341,3 +341,68 @@ def test_the_stored_name_ends_with_the_type_of_the_content(ladder):
         reverse("news:images", args=[item.pk]), {"file": upload, "alt": "Снимка"}
     )
     assert NewsImage.objects.get().file.name.endswith("/photo.png")
+
+
+# Who may manage an item of an organisation, of a network, of the portal (the edit page of a
+# draft: 200 may, 404 may not see it, 302 to sign in).
+ITEM_LADDER = {
+    "organisation": {"anonymous": 302, "citizen": 404, "other_staff": 404, "staff": 404,
+                     "representative": 200, "coordinator": 404, "admin": 200},
+    "network": {"anonymous": 302, "citizen": 404, "other_staff": 404, "staff": 404,
+                "representative": 404, "coordinator": 200, "admin": 200},
+    "portal": {"anonymous": 302, "citizen": 404, "other_staff": 404, "staff": 404,
+               "representative": 404, "coordinator": 404, "admin": 200},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", list(ITEM_LADDER))
+def test_item_ladder_for_organisations_networks_and_the_portal(ladder, kind):
+    publisher = {} if kind == "portal" else {kind: getattr(ladder, kind)}
+    item = NewsItemFactory(state=State.DRAFT, publish_at=None, **publisher)
+    for who, user in ladder.people().items():
+        client = signed_in(user)
+        assert (
+            client.get(reverse("news:edit", args=[item.pk])).status_code == ITEM_LADDER[kind][who]
+        ), (kind, who)
+    # The one who may publishes it; the page is then public.
+    allowed = next(
+        u for w, u in ladder.people().items() if ITEM_LADDER[kind][w] == 200 and w != "admin"
+    ) if kind != "portal" else ladder.admin  # fmt: skip
+    assert signed_in(allowed).post(reverse("news:publish", args=[item.pk])).status_code == 302
+    assert signed_in(None).get(item.get_absolute_url()).status_code == 200
+
+
+def test_a_representative_who_stops_representing_loses_the_right(ladder):
+    from accounts.models import RoleAssignment
+
+    item = NewsItemFactory(state=State.DRAFT, publish_at=None, organisation=ladder.organisation)
+    client = signed_in(ladder.representative)
+    assert client.get(reverse("news:edit", args=[item.pk])).status_code == 200
+    RoleAssignment.objects.filter(user=ladder.representative).update(revoked_at=timezone.now())
+    from django.core.cache import cache
+
+    cache.clear()  # role keys may be cached per person
+    client = signed_in(ladder.representative)
+    assert client.get(reverse("news:edit", args=[item.pk])).status_code == 404
+
+
+def test_pages_in_english(ladder):
+    item = NewsItemFactory(institution=ladder.institution)
+    client = signed_in(ladder.staff)
+    assert client.get("/en/news/").status_code == 200
+    assert client.get(f"/en/news/{item.pk}/").status_code == 200
+    assert client.get(f"/en/news/{item.pk}/manage/").status_code == 200
+    assert client.get("/en/news/feed.rss").status_code == 200
+
+
+def test_admin_pages(ladder):
+    from tests.factories.accounts import UserFactory
+
+    superuser = UserFactory(is_superuser=True, is_staff=True)
+    item = NewsItemFactory(institution=ladder.institution)
+    NewsImageFactory(item=item)
+    services.withdraw(item, "Грешка.")
+    client = signed_in(superuser)
+    assert client.get("/admin/news/newsitem/").status_code == 200
+    assert client.get(f"/admin/news/newsitem/{item.pk}/change/").status_code == 200
+    assert client.get("/admin/news/statechange/").status_code == 200
