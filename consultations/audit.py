@@ -20,6 +20,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.dispatch import Signal
+
 from consultations.periods import period_days, rule_for
 
 
@@ -49,3 +51,8 @@ def audit(
         meets_minimum=days >= minimum,
         short_without_reason=days < rule.standard_days and not reason_stated,
     )
+
+
+# Sent when the audit figures of these institutions' consultations may have changed (an import,
+# a consultation published): monitoring's responsiveness index listens (monitoring/apps.py).
+audit_changed = Signal()  # kwargs: institution_ids (a list of ints)

@@ -242,17 +242,33 @@ def below_minimum(filters: Filters) -> QuerySet[Consultation]:
     )
 
 
-def institution_figures(institution_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
-    """(consultations judged, consultations meeting the minimum) of each institution: the
-    seam through which monitoring's responsiveness index reads the audit."""
+# The seam through which monitoring's responsiveness index reads the audit (monitoring/index.py):
+# (consultations judged, consultations meeting the minimum).
+
+
+def figures_of(targets: dict[str, Q]) -> dict[str, tuple[int, int]]:
+    """Of the consultations matching each target's condition (e.g. {"i": Q(institution_id=5),
+    "m": Q(municipality_id="PDV22")}), in one query."""
+    within = Q()
+    for condition in targets.values():
+        within |= condition
+    aggregates: dict[str, Any] = {}
+    for name, condition in targets.items():
+        aggregates[f"{name}_total"] = Count("pk", filter=condition)
+        aggregates[f"{name}_met"] = Count("pk", filter=condition & Q(meets_minimum=True))
+    row = audited().filter(within).aggregate(**aggregates)
+    return {name: (row[f"{name}_total"] or 0, row[f"{name}_met"] or 0) for name in targets}
+
+
+def grouped_figures(field_name: str) -> dict[Any, tuple[int, int]]:
+    """Of every institution ("institution_id") or municipality ("municipality_id")."""
     rows = (
         audited()
-        .filter(institution_id__in=list(institution_ids))
         .order_by()
-        .values("institution_id")
+        .values(field_name)
         .annotate(total=Count("pk"), met=Count("pk", filter=Q(meets_minimum=True)))
     )
-    return {r["institution_id"]: (r["total"], r["met"]) for r in rows}
+    return {r[field_name]: (r["total"], r["met"]) for r in rows}
 
 
 SOURCES = (Source.PLATFORM, Source.STRATEGY_BG)

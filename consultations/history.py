@@ -33,6 +33,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from consultations.audit import audit_changed
 from consultations.enums import Decision, ImportedCommentState, Scope, Source, State
 from consultations.models import (
     AUDIT_FIELDS,
@@ -119,6 +120,7 @@ class Importer:
         self.institutions: dict[int, Institution] = {}
         self.seen: set[int] = set()
         self.touched: set[int] = set()  # consultations whose comments changed
+        self.changed_institutions: set[int] = set()
         self._municipalities: dict[str, list[Any]] | None = None
         self._provinces: dict[str, list[Any]] | None = None
 
@@ -316,6 +318,7 @@ class Importer:
             )
             index_objects(SEARCH_KIND, updated)
         StateChange.objects.bulk_create(moves, batch_size=BATCH)
+        self.changed_institutions.update(c.institution_id for c in [*created, *updated])
         self.report.created += len(created)
         self.report.updated += len(updated)
         self.report.test_entries += [
@@ -446,7 +449,13 @@ class Importer:
                 self.save_comments(batch)
         with transaction.atomic():
             self.refresh_comment_figures()
+        self.announce()
         return self.report
+
+    def announce(self) -> None:
+        """Tell the audit's readers (monitoring's index) which institutions changed."""
+        if self.changed_institutions:
+            audit_changed.send(Importer, institution_ids=sorted(self.changed_institutions))
 
     def _skip(self, file: str, item: Skipped) -> None:
         self.report.skipped.append({"file": file, "line": item.line, "reason": item.reason})
@@ -549,6 +558,7 @@ def resolve_category(
     importer.save_comments(comments)
     importer.refresh_comment_figures()
     category.held.all().delete()
+    importer.announce()
     return importer.report
 
 

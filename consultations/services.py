@@ -14,7 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from consultations.enums import TRANSITIONS, State
+from consultations.audit import audit_changed
+from consultations.enums import PUBLIC_STATES, TRANSITIONS, State
 from consultations.models import Consultation, StateChange
 
 
@@ -41,10 +42,12 @@ def transition(
         by=by if getattr(by, "is_authenticated", False) else None,
         note=note,
     )
-    row.state = to
+    from_state, row.state = row.state, to
     for name, value in fields.items():
         setattr(row, name, value)
     row.save(update_fields=["state", "updated_at", *fields])
+    if row.state in PUBLIC_STATES and from_state not in PUBLIC_STATES:
+        audit_changed.send(Consultation, institution_ids=[row.institution_id])
     return row
 
 

@@ -195,9 +195,7 @@ def _lines(stream: IO[bytes], on_read: Callable[[int], None] | None) -> Iterator
                 on_read(stream.tell() if stream.seekable() else 0)
             # The export ends in a run of NUL bytes (the full one in 1.2 MB of them).
             yield line.replace("\x00", "")
-        text.detach()  # leave the caller's stream open
     except UnicodeDecodeError as e:
-        text.detach()  # leave the caller's stream open
         raise ExportError(
             _(
                 "The file is not in UTF-8 (near line %(line)d): strategy.bg's exports are UTF-8. "
@@ -206,6 +204,10 @@ def _lines(stream: IO[bytes], on_read: Callable[[int], None] | None) -> Iterator
             )
             % {"line": line_number + 1}
         ) from e
+    finally:
+        # Leave the caller's stream open, also when reading stops early (the upload's check
+        # reads the header only): a collected wrapper closes what it wraps.
+        text.detach()
 
 
 def rows(

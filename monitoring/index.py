@@ -21,6 +21,10 @@ says the same in words; keep them together):
   about acts over 2 years old: АПК чл. 111, ал. 4). Decided = answered or forwarded.
 - A commitment is due when it is done, or its deadline has passed (or the daily check marked
   it overdue); done on time = done with `done_on_time`.
+- Consultations (consultations.compliance, through its `figures_of`/`grouped_figures` seam):
+  published ones with both dates are due; those giving the legal minimum period count.
+  Imports and publications announce a change (consultations.audit.audit_changed), which
+  refreshes the institutions concerned (`consultations_audited`).
 - The score (0–100) weighs the shares in `WEIGHTS` over the parts that have anything due,
   and is None while fewer than MIN_RECORDS records are due altogether.
 
@@ -31,6 +35,7 @@ commits: the dashboard keeps its rendered page under it (monitoring/views/index.
 from __future__ import annotations
 
 import datetime
+import functools
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -46,6 +51,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from consultations import compliance
 from directory.models import Institution
 from monitoring.enums import (
     REQUEST_PENDING,
@@ -73,6 +79,8 @@ WEIGHTS: dict[str, int] = {
     "requests_not_overdue": 20,
     "signals_on_time": 15,
     "commitments_on_time": 15,
+    # The consultations' compliance audit (consultations.compliance), a part of its own.
+    "consultations_meeting_minimum": 15,
 }
 
 # The body answered: every outcome of ЗДОИ and forwarding (чл. 32 is an answer within the term).
@@ -100,6 +108,8 @@ COUNTERS = (
     "commitments_total",
     "commitments_due",
     "commitments_done_on_time",
+    "consultations_due",
+    "consultations_meeting",
 )
 MONTH_COUNTERS = ("requests_decided", "requests_on_time", "signals_answered", "signals_on_time")
 
@@ -208,6 +218,8 @@ class Figures:
     commitments_total: int = 0
     commitments_due: int = 0
     commitments_done_on_time: int = 0
+    consultations_due: int = 0
+    consultations_meeting: int = 0
     median_days: Decimal | None = None
 
     @classmethod
@@ -246,12 +258,19 @@ class Figures:
         return percent(self.commitments_done_on_time, self.commitments_due)
 
     @property
+    def consultations_meeting_share(self) -> Decimal | None:
+        return percent(self.consultations_meeting, self.consultations_due)
+
+    @property
     def records_due(self) -> int:
-        return self.requests_due + self.signals_due + self.commitments_due
+        return self.requests_due + self.signals_due + self.commitments_due + self.consultations_due
 
     @property
     def records_total(self) -> int:
-        return self.requests_total + self.signals_total + self.commitments_total
+        return (
+            self.requests_total + self.signals_total + self.commitments_total
+            + self.consultations_due
+        )  # fmt: skip
 
     def parts(self) -> list[Part]:
         """The parts of the score with their data (a part with nothing due has no share)."""
@@ -264,6 +283,11 @@ class Figures:
             ),
             Part("signals_on_time", self.signals_on_time, self.signals_due),
             Part("commitments_on_time", self.commitments_done_on_time, self.commitments_due),
+            Part(
+                "consultations_meeting_minimum",
+                self.consultations_meeting,
+                self.consultations_due,
+            ),
         ]
 
     @property
@@ -276,6 +300,7 @@ PART_LABELS: dict[str, Promise] = {
     "requests_not_overdue": _("Information requests not overdue"),
     "signals_on_time": _("Proposals and signals answered on time"),
     "commitments_on_time": _("Commitments done on time"),
+    "consultations_meeting_minimum": _("Consultations giving the legal minimum period"),
 }
 
 
@@ -507,6 +532,8 @@ def refresh(institution_id: int, today: datetime.date | None = None) -> None:
         for target, target_q in targets.items():
             middles = _middle_values(InformationRequest.objects.filter(target_q), None)
             counts[target]["median_days"] = median(middles.get(None, []))
+        for target, (due, meeting) in compliance.figures_of(targets).items():
+            counts[target].update(consultations_due=due, consultations_meeting=meeting)
 
         months: dict[str, dict[datetime.date, dict[str, int]]] = {t: {} for t in targets}
         for model, base, decided, prefix in (
@@ -631,6 +658,14 @@ def rebuild_all(today: datetime.date | None = None) -> int:
             if key in by_municipality:
                 by_municipality[key]["median_days"] = median(values)
 
+        for field_name, into in (
+            ("institution_id", by_institution),
+            ("municipality_id", by_municipality),
+        ):
+            for key, (due, meeting) in compliance.grouped_figures(field_name).items():
+                if key is not None:
+                    into[key]["consultations_due"] += due
+                    into[key]["consultations_meeting"] += meeting
         institution_provinces = _institution_provinces(list(by_institution))
         municipality_provinces = dict(
             Municipality.objects.filter(code__in=list(by_municipality)).values_list(
@@ -673,3 +708,18 @@ def _institution_provinces(ids: list[int]) -> dict[int, str | None]:
             pk__in=ids
         ).values_list("pk", "province_id", "municipality__province_id")
     }
+
+
+# Above this many institutions at once (an import of strategy.bg's history) everything is
+# rebuilt in one pass instead of one refresh each.
+REBUILD_ABOVE = 50
+
+
+def consultations_audited(sender: Any, institution_ids: list[int], **kwargs: Any) -> None:
+    """The consultations' audit of these institutions changed (consultations.audit): their
+    figures are recomputed once the change is committed."""
+    if len(institution_ids) > REBUILD_ABOVE:
+        transaction.on_commit(rebuild_all)
+        return
+    for pk in institution_ids:
+        transaction.on_commit(functools.partial(refresh, pk))

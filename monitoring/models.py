@@ -817,6 +817,10 @@ class Responsiveness(models.Model):
     commitments_total = models.PositiveIntegerField(default=0)
     commitments_due = models.PositiveIntegerField(default=0)
     commitments_done_on_time = models.PositiveIntegerField(default=0)
+    # Published consultations judged by the compliance audit, and those giving the legal
+    # minimum period (consultations.compliance).
+    consultations_due = models.PositiveIntegerField(default=0)
+    consultations_meeting = models.PositiveIntegerField(default=0)
     # 0–100; None while there is too little to judge (monitoring/index.py, MIN_RECORDS).
     score = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)

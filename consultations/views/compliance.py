@@ -100,7 +100,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         grouping, "policy_area"
     )
     for g in groups:
-        g.url = "?" + _query(filters, **{key_name: g.key})  # type: ignore[attr-defined]
+        if g.key is not None and g.key != "":
+            g.url = "?" + _query(filters, **{key_name: g.key})  # type: ignore[attr-defined]
     trend_chart = chart(
         "compliance-trend",
         _("Share of consultations meeting the legal minimum, by year (%)"),

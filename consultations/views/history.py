@@ -157,15 +157,25 @@ def import_run(request: HttpRequest, pk: int) -> HttpResponse:
 class ResolveForm(forms.Form):
     municipality = forms.ChoiceField(label=gettext_lazy("The municipality it means"))
 
-    def __init__(self, category: SourceCategory, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        category: SourceCategory,
+        *args: Any,
+        everywhere: list[Municipality] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         candidates = list(category.candidates.all())
         if not candidates:  # an unknown name: any municipality
-            candidates = list(Municipality.objects.select_related("province").order_by("name_bg"))
+            candidates = everywhere if everywhere is not None else _all_municipalities()
         self.fields["municipality"].choices = [("", "—")] + [  # type: ignore[attr-defined]
             (m.code, f"{m.name} ({m.province.name})") for m in candidates
         ]
         self.fields["municipality"].widget.attrs["id"] = f"id_municipality_{category.pk}"
+
+
+def _all_municipalities() -> list[Municipality]:
+    return list(Municipality.objects.select_related("province").order_by("name_bg", "code"))
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -177,8 +187,9 @@ def categories(request: HttpRequest) -> HttpResponse:
         .prefetch_related(Prefetch("candidates", Municipality.objects.select_related("province")))
         .order_by("name")
     )
+    everywhere = _all_municipalities() if any(not c.candidates.all() for c in waiting) else []
     for category in waiting:
-        category.form = ResolveForm(category)  # type: ignore[attr-defined]
+        category.form = ResolveForm(category, everywhere=everywhere)  # type: ignore[attr-defined]
     return render(
         request,
         "consultations/history/categories.html",

@@ -984,6 +984,9 @@ SHARE_FORMULAS = {
         "C = proposals and signals answered on time ÷ proposals and signals due"
     ),
     "commitments_on_time": gettext_lazy("D = commitments done on time ÷ commitments due"),
+    "consultations_meeting_minimum": gettext_lazy(
+        "E = published consultations giving the legal minimum period ÷ published consultations"
+    ),
 }
 
 
