@@ -187,3 +187,20 @@ def test_home_page_blocks_work_without_javascript(
         assert_no_horizontal_scroll(page, "/ with blocks at 320px without JavaScript")
     finally:
         context.close()
+
+
+# --- The open-data page, linked from every page's footer ------------------------------------
+
+
+@pytest.mark.parametrize("viewport", [SMALL_PHONE, DESKTOP], ids=["320px", "1280px"])
+def test_open_data_page_from_the_footer(browser_page: BrowserPage, viewport: dict) -> None:
+    page = browser_page.page
+    page.set_viewport_size(viewport)
+    browser_page.goto("/")
+    page.locator("footer").get_by_role("link", name="Отворени данни и API").click()
+    expect(page).to_have_url(re.compile(r"/api/$"))
+    check_a11y(page, f"/api/ at {viewport['width']}px")
+    expect(page.locator("#licence a[rel=license]")).to_contain_text("CC BY 4.0")
+    expect(page.locator("#dataset-institutions a.open-data-file").first).to_be_visible()
+    assert_no_horizontal_scroll(page, f"/api/ at {viewport['width']}px")
+    browser_page.assert_clean_console()
