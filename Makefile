@@ -46,6 +46,7 @@ setup: $(VENV)/.installed-runtime
 	$(PY) manage.py load_demo_events
 	$(PY) manage.py load_demo_monitoring
 	$(PY) manage.py load_demo_assessments
+	$(PY) manage.py import_strategy_bg -v 0 data/strategy_bg/ConsultationssCSVExport.csv data/strategy_bg/CommentsCSVExport.csv
 
 run: setup
 	@bash scripts/serve.sh $(PORT)

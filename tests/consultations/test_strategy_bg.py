@@ -25,7 +25,8 @@ from consultations.strategy_bg import (
 )
 from core.legal_calendar import SOFIA
 
-SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "data" / "strategy_bg_sample"
+# The sample of the real exports, byte for byte (data/README.md).
+SAMPLE = Path(__file__).resolve().parents[2] / "data" / "strategy_bg"
 CONSULTATIONS = SAMPLE / "ConsultationssCSVExport.csv"
 COMMENTS = SAMPLE / "CommentsCSVExport.csv"
 
