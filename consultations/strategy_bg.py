@@ -207,7 +207,8 @@ def _lines(stream: IO[bytes], on_read: Callable[[int], None] | None) -> Iterator
     finally:
         # Leave the caller's stream open, also when reading stops early (the upload's check
         # reads the header only): a collected wrapper closes what it wraps.
-        text.detach()
+        if not stream.closed:
+            text.detach()
 
 
 def rows(
