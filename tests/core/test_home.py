@@ -300,6 +300,28 @@ def test_overdue_commitments_by_deadline(client: Client) -> None:
 # --- News and the library, when they are there -----------------------------------------------
 
 
+def test_latest_news_and_publications(client: Client) -> None:
+    from tests.factories.library import PublicationFactory
+    from tests.factories.news import NewsItemFactory
+
+    html = page(client)
+    assert block(html, "news") == "" and block(html, "library") == ""
+    item = NewsItemFactory(title="Детската площадка е отворена")
+    NewsItemFactory(title="Чернова на новина", state="draft", publish_at=None)
+    publication = PublicationFactory(title="Наръчник за обществени консултации")
+    html = page(client)
+    news = block(html, "news")
+    assert titles(news) == ["Детската площадка е отворена"]
+    assert f'href="{item.get_absolute_url()}"' in news
+    published = f"{item.publish_at.astimezone(SOFIA):%d.%m.%Y} г."
+    assert bg("Published: %(date)s") % {"date": published} in news
+    assert f'href="{reverse("news:index")}"' in news
+    library = block(html, "library")
+    assert titles(library) == ["Наръчник за обществени консултации"]
+    assert f'href="{publication.get_absolute_url()}"' in library
+    assert f'href="{reverse("library:index")}"' in library
+
+
 def test_an_app_without_selectors_has_no_block() -> None:
     assert home._optional_selectors("no_such_app") is None
     assert home._optional_selectors("core") is None  # a package without `selectors`
@@ -331,6 +353,9 @@ def test_news_and_publications_come_from_the_apps_selectors(monkeypatch) -> None
 
 
 def _data(n: int, tag: str) -> None:
+    from tests.factories.library import PublicationFactory
+    from tests.factories.news import NewsItemFactory
+
     start = timezone.now() + datetime.timedelta(days=5)
     for i in range(n):
         ConsultationFactory(title=f"К{tag}{i}", closes_on=days(2 + i % 20), with_draft=False)
@@ -348,6 +373,8 @@ def _data(n: int, tag: str) -> None:
         SignalFactory(status=SignalStatus.ANSWERED, decided_on=days(-1), received_on=days(-9))
         CommitmentFactory(deadline=days(-3), is_overdue=True)
         NetworkFactory()  # with its coordinating organisation: one of each
+        NewsItemFactory()
+        PublicationFactory()
 
 
 def test_query_count_does_not_grow_with_the_data(client: Client) -> None:
@@ -356,7 +383,7 @@ def test_query_count_does_not_grow_with_the_data(client: Client) -> None:
     page(client)  # content types, sessions and the like, once
     with CaptureQueriesContext(connection) as few:
         html = page(client)
-    keys = {"consultations", "events", "reports", "organisations", "commitments"}
+    keys = {"consultations", "events", "reports", "organisations", "commitments", "news", "library"}
     assert all(block(html, k) for k in keys)
     _data(27, "b")
     with CaptureQueriesContext(connection) as many:
