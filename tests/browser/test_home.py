@@ -204,3 +204,25 @@ def test_open_data_page_from_the_footer(browser_page: BrowserPage, viewport: dic
     expect(page.locator("#dataset-institutions a.open-data-file").first).to_be_visible()
     assert_no_horizontal_scroll(page, f"/api/ at {viewport['width']}px")
     browser_page.assert_clean_console()
+
+
+def test_home_page_with_a_scope_and_blocks(
+    browser_page: BrowserPage, blocks: dict[str, str]
+) -> None:
+    """The demo's scope (Plovdiv is in it): the blocks, then the compact map with the lists of
+    provinces and municipalities in a disclosure, opened by keyboard."""
+    from territory.demo import apply_demo_scope
+
+    apply_demo_scope()
+    page = browser_page.page
+    page.set_viewport_size(PHONE)
+    browser_page.visit("/")
+    expect(page.locator(f"#block-consultations a[href='{blocks['consultation']}']")).to_be_visible()
+    lists = page.locator("details.home-scope-lists")
+    expect(lists.locator("table").first).to_be_hidden()
+    lists.locator("summary").focus()
+    page.keyboard.press("Enter")
+    expect(lists.locator("table").first).to_be_visible()
+    check_a11y(page, "/ with the scope's lists open at 375px")
+    assert_no_horizontal_scroll(page, "/ with the scope's lists open at 375px")
+    browser_page.assert_clean_console()
