@@ -44,6 +44,7 @@ from consultations.enums import (
     ImportedCommentState,
     Kind,
     ModerationAction,
+    Source,
     State,
 )
 from consultations.models import (
@@ -366,6 +367,11 @@ class FilterForm(forms.Form):
         label=gettext_lazy("Municipality"), required=False, widget=ListSelect
     )
     topic = forms.ChoiceField(label=gettext_lazy("Topic"), required=False, widget=ListSelect)
+    source = forms.ChoiceField(
+        label=gettext_lazy("Held on"),
+        required=False,
+        choices=[("", gettext_lazy("everywhere")), *Source.choices],
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -391,6 +397,8 @@ class FilterForm(forms.Form):
 
 def _listed(filters: dict[str, Any]) -> QuerySet[Consultation]:
     qs = Consultation.objects.public()
+    if filters.get("source"):
+        qs = qs.filter(source=filters["source"])
     if filters.get("state"):
         qs = qs.filter(state=filters["state"])
     if filters.get("kind"):
@@ -458,6 +466,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "consultations": page.object_list,
             "breadcrumbs": [(_("Public consultations"), "")],
             "filtered": any(filters.values()) if filters else False,
+            "may_import": request.user.has_perm("consultations.import_history"),
         },
     )
 

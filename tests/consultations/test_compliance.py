@@ -328,3 +328,25 @@ def test_the_index_counts_the_consultations_as_a_part_of_its_own():
     assert Responsiveness.objects.get(municipality_id="KRZ16").consultations_due == 10
     index.refresh(kardzhali.pk)
     assert Responsiveness.objects.get(institution=kardzhali).consultations_due == 10
+
+
+def test_the_list_of_consultations_filters_by_where_they_were_held_and_links_the_audit():
+    import_sample()
+    platform = ConsultationFactory(
+        title="Наредба за зелената система",
+        state=State.CLOSED,
+        opens_at=opened(D(2026, 3, 1)),
+        closes_on=D(2026, 4, 1),
+    )
+    response = Client().get(reverse("consultations:index"), {"source": "strategy.bg"})
+    assert response.context["page_obj"].paginator.count == 78
+    assert platform.title not in response.content.decode()
+    page = Client().get(reverse("consultations:index"), {"source": "platform"}).content.decode()
+    assert platform.title in page
+    assert reverse("consultations:compliance") in page
+    assert reverse("consultations:history-imports") not in page
+    admin = RoleAssignmentFactory(role=Role.ADMINISTRATOR).user
+    assert (
+        reverse("consultations:history-imports")
+        in signed_in(admin).get(reverse("consultations:index")).content.decode()
+    )
