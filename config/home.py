@@ -26,7 +26,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -40,7 +41,7 @@ from core.legal_calendar import SOFIA
 from events import selectors as event_selectors
 from events.enums import Kind as EventKind
 from events.enums import State as EventState
-from monitoring.enums import COMMITMENT_OPEN, REQUEST_OUTCOMES, SignalStatus
+from monitoring.enums import COMMITMENT_OPEN, REQUEST_OUTCOMES, RequestStatus, SignalStatus
 from monitoring.models import Commitment, InformationRequest, Signal
 from organisations import selectors as organisation_selectors
 from organisations.models import Network
@@ -108,22 +109,27 @@ class Territory:
         text = ",".join(sorted(self.provinces)) + "|" + ",".join(sorted(self.municipalities))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
-    def condition(self, province: str = "province", municipality: str = "municipality") -> Q:
-        """Records of the scope by their own territory fields: of a served province or
-        municipality, province-wide ones of a province holding a served municipality, and
-        national ones (no territory at all)."""
+    def filter(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        """Records of the scope by their own `province` and `municipality`: of a served
+        province or municipality, province-wide ones of a province holding a served
+        municipality, and national ones (no territory at all).
+
+        The fields are compared through COALESCE, which no index serves: the database then
+        walks the index of the block's order (soonest, newest) and stops at the fifth match,
+        where with the plain fields SQLite gathers every record of the scope's provinces
+        through their index and sorts them (120 ms instead of 4 for 50,000 events).
+        """
         if self.is_everything:
-            return Q()
-        return (
-            Q(**{f"{province}_id__in": sorted(self.provinces)})
-            | Q(**{f"{municipality}_id__in": sorted(self.municipalities)})
-            | Q(
-                **{
-                    f"{municipality}__isnull": True,
-                    f"{province}_id__in": sorted(self.partial_provinces),
-                }
-            )
-            | Q(**{f"{municipality}__isnull": True, f"{province}__isnull": True})
+            return queryset
+        queryset = queryset.alias(
+            scope_province=Coalesce("province_id", Value(""), output_field=CharField()),
+            scope_municipality=Coalesce("municipality_id", Value(""), output_field=CharField()),
+        )
+        return queryset.filter(
+            Q(scope_province__in=sorted(self.provinces))
+            | Q(scope_municipality__in=sorted(self.municipalities))
+            | Q(scope_municipality="", scope_province__in=sorted(self.partial_provinces))
+            | Q(scope_municipality="", scope_province="")
         )
 
     def settlements(self) -> QuerySet[Settlement, Any]:
@@ -172,8 +178,8 @@ def _newest(items: Iterable[Item]) -> tuple[Item, ...]:
 def closing_consultations(territory: Territory) -> Block:
     """Open consultations, the soonest to close first (one query)."""
     rows = (
-        Consultation.objects.open()
-        .filter(territory.condition(), closes_on__gte=today())
+        territory.filter(Consultation.objects.open())
+        .filter(closes_on__gte=today())
         .select_related("institution")
         .only("pk", "title", "closes_on", "institution__name_bg", "institution__name_en")
         .order_by("closes_on", "pk")[:LIMIT]
@@ -198,7 +204,7 @@ def closing_consultations(territory: Territory) -> Block:
 
 def upcoming_events(territory: Territory) -> Block:
     """Public events still to come or going on, soonest first (one query)."""
-    rows = event_selectors.listed({}).filter(territory.condition())[:LIMIT]
+    rows = territory.filter(event_selectors.listed({}))[:LIMIT]
     kinds = dict(EventKind.choices)
     items = []
     for e in rows:
@@ -225,8 +231,8 @@ def reports_and_answers(territory: Territory) -> Block:
     """The newest reports on consultations and answers to public requests and signals (three
     queries, each limited), newest first."""
     reports = (
-        Consultation.objects.public()
-        .filter(territory.condition(), report_published_at__isnull=False)
+        territory.filter(Consultation.objects.public())
+        .filter(report_published_at__isnull=False)
         .select_related("institution")
         .only("pk", "title", "report_published_at", "institution__name_bg", "institution__name_en")
         .order_by("-report_published_at", "-pk")[:LIMIT]
@@ -234,16 +240,18 @@ def reports_and_answers(territory: Territory) -> Block:
     fields = ("pk", "title", "decided_on", "institution__name_bg", "institution__name_en")
     since = today() - datetime.timedelta(days=ANSWERS_WINDOW_DAYS)
     requests = (
-        InformationRequest.objects.public()
-        .filter(territory.condition(), status__in=REQUEST_OUTCOMES, decided_on__isnull=False)
-        .filter(filed_on__gte=since)
+        territory.filter(InformationRequest.objects.public())
+        # "Not any other status" rather than "one of the outcomes": with `IN` SQLite takes the
+        # status index, which most requests pass, and sorts them (240 ms instead of 30).
+        .exclude(status__in=[s for s in RequestStatus if s not in REQUEST_OUTCOMES])
+        .filter(decided_on__isnull=False, filed_on__gte=since)
         .select_related("institution")
         .only(*fields)
         .order_by("-decided_on", "-pk")[:LIMIT]
     )
     signals = (
-        Signal.objects.public()
-        .filter(territory.condition(), status=SignalStatus.ANSWERED, decided_on__isnull=False)
+        territory.filter(Signal.objects.public())
+        .filter(status=SignalStatus.ANSWERED, decided_on__isnull=False)
         .filter(received_on__gte=since)
         .select_related("institution")
         .only(*fields)
@@ -363,9 +371,8 @@ def overdue_commitments(territory: Territory) -> Block:
     """Open commitments past their deadline, as the commitments' list shows them with its
     "only overdue" filter: by deadline (one query)."""
     rows = (
-        Commitment.objects.public()
-        .overdue()
-        .filter(territory.condition(), status__in=COMMITMENT_OPEN)
+        territory.filter(Commitment.objects.public().overdue())
+        .filter(status__in=COMMITMENT_OPEN)
         .select_related("institution")
         .only("pk", "title", "deadline", "institution__name_bg", "institution__name_en")
         .order_by("deadline", "pk")[:LIMIT]
