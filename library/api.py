@@ -15,7 +15,7 @@ import datetime
 from typing import Annotated, Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import translation
 from ninja import Field, Path, Query, Router, Schema
@@ -26,7 +26,7 @@ from core.ical import absolute
 from core.pagination import PagePagination
 from library import selectors
 from library.enums import AUDIENCE_FIELDS, Audience, PublicationType
-from library.models import MAX_YEAR, MIN_YEAR, Publication
+from library.models import MAX_YEAR, MIN_YEAR, Publication, PublicationFile
 
 router = Router(tags=["library"])
 
@@ -203,7 +203,14 @@ def publication(request: Any, pk: Annotated[int, Path(..., ge=1, le=MAX_ID)]) ->
     found = (
         Publication.objects.published()
         .select_related("good_practice")
-        .prefetch_related("topics", "organisations", "institutions", "files", "chapters")
+        .prefetch_related(
+            "topics",
+            "organisations",
+            "institutions",
+            # The extracted text (up to a megabyte a file) is for the search only.
+            Prefetch("files", queryset=PublicationFile.objects.defer("text")),
+            "chapters",
+        )
         .filter(pk=pk)
         .first()
     )

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from core.search import SearchDoc, index_objects, register
 from library.enums import PublicationType
 from library.models import Publication
-from library.selectors import SEARCH_KIND
+from library.selectors import SEARCH_KIND, forget
 
 KIND = SEARCH_KIND
 
@@ -68,6 +68,7 @@ def index_publication(publication: Publication) -> None:
     fresh = _queryset().filter(pk=publication.pk).first()
     if fresh is not None:
         index_objects(KIND, [fresh])
+    forget()  # its words changed: so may the counts of a search's facets
 
 
 register(KIND, _("Publications"), Publication, publication_doc, _queryset, order=55)

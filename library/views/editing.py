@@ -175,7 +175,7 @@ def _files_page(request: HttpRequest, publication: Publication, form: FileForm) 
         {
             "publication": publication,
             "form": form,
-            "files": list(publication.files.all()),
+            "files": list(publication.files.defer("text")),
             "title": title,
             "breadcrumbs": crumbs((publication.title, publication.get_absolute_url()), (title, "")),
         },

@@ -64,7 +64,9 @@ def crumbs(*rest: tuple[str, str]) -> list[tuple[str, str]]:
 def index(request: HttpRequest) -> HttpResponse:
     form = FilterForm(request.GET or None)
     filters = form.filters() if request.GET else selectors.Filters()
+    facets = selectors.facets(filters)
     paginator = Paginator(selectors.listed(filters), PAGE_SIZE)
+    paginator.count = facets.total  # counted with the facets: no COUNT query
     page = paginator.get_page(request.GET.get("page"))
     rows = list(page.object_list)
     types = dict(PublicationType.choices)
@@ -76,7 +78,7 @@ def index(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "filters": filters,
-            "facets": selectors.facets(filters),
+            "facets": facets,
             "page_obj": page,
             "rows": rows,
             "may_edit": request.user.has_perm("library.edit"),
@@ -132,7 +134,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         rows.insert(4, (_("Territory"), place.name))
     if publication.published_at:
         rows.append((_("Published"), f"{timezone.localtime(publication.published_at):%d.%m.%Y}"))
-    files = list(publication.files.all())
+    files = list(publication.files.defer("text"))  # the extracted text is for the search
     chapters = list(publication.chapters.only("pk", "title", "anchor", "position", "publication"))
     return render(
         request,

@@ -245,3 +245,17 @@ def test_the_seam_lists_the_publications_used_in_an_event():
         .strip()
         == ""
     )
+
+
+def test_cached_counts_follow_every_change():
+    PublicationFactory(type=PublicationType.GUIDE)
+    assert Client().get(INDEX).context["page_obj"].paginator.count == 1
+    p = PublicationFactory(type=PublicationType.GUIDE)  # saved: the version moves on
+    again = Client().get(INDEX)
+    assert again.context["page_obj"].paginator.count == 2
+    assert {v: n for v, _l, n in again.context["facets"].types} == {"guide": 2}
+    assert Client().get(INDEX, {"q": "тротоари"}).context["page_obj"].paginator.count == 0
+    _attach(p, "t.pdf", pdf_bytes("Ремонт на тротоарите."))
+    assert Client().get(INDEX, {"q": "тротоари"}).context["page_obj"].paginator.count == 1
+    services.change_state(p, State.DRAFT, by=None)
+    assert Client().get(INDEX, {"q": "тротоари"}).context["page_obj"].paginator.count == 0
