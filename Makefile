@@ -40,6 +40,7 @@ setup: $(VENV)/.installed-runtime
 	$(PY) manage.py generate_directory
 	$(PY) manage.py load_organisations
 	$(PY) manage.py load_assessment_questionnaires
+	$(PY) manage.py load_pages
 	$(PY) manage.py load_demo
 	$(PY) manage.py load_demo_organisations
 	$(PY) manage.py load_demo_consultations

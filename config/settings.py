@@ -305,6 +305,19 @@ LOGGING = {
 
 # --- Portal ---------------------------------------------------------------------------------
 PORTAL_NAME = _("Electronic Region")
+# The footer's co-funding notice (Bulgarian and English) with the EU emblem; a deployment
+# without EU funding sets FUNDING_NOTICE to empty (or FUNDING_EU_EMBLEM=0 to drop the emblem).
+FUNDING_NOTICE = env(
+    "FUNDING_NOTICE",
+    "Порталът развива резултатите на проекти, съфинансирани от Европейския съюз чрез "
+    "Европейския социален фонд по Оперативна програма „Административен капацитет“.",
+)
+FUNDING_NOTICE_EN = env(
+    "FUNDING_NOTICE_EN",
+    "The portal builds on projects co-funded by the European Union through the European "
+    "Social Fund under the Operational Programme “Administrative Capacity”.",
+)
+FUNDING_EU_EMBLEM = env_bool("FUNDING_EU_EMBLEM", True)
 NINJA_PAGINATION_MAX_LIMIT = 500
 DATA_DIR = BASE_DIR / "data"
 

@@ -17,6 +17,7 @@ urlpatterns += i18n_patterns(
     path("search/", core_views.search, name="search"),
     path("accessibility/", core_views.accessibility, name="accessibility"),
     path("data-sources/", core_views.about_data, name="about-data"),
+    path("about/<slug:slug>/", core_views.page, name="page"),
     path("api/", views.api_page, name="api-page"),
     path("territory/", include("territory.urls")),
     path("directory/", include("directory.urls")),

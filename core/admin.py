@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from core.models import DeclaredDay
+from core.models import DeclaredDay, Page
 
 # Links people paste without a scheme are taken as https (Django 6's default already); every
 # ModelAdmin with a URLField uses it as its formfield_overrides.
@@ -31,3 +31,12 @@ class DeclaredDayAdmin(admin.ModelAdmin):
     @admin.display(description=_("day of the week"))
     def weekday(self, obj: DeclaredDay) -> str:
         return date_format(obj.date, "l")
+
+
+@admin.register(Page)
+class PageAdmin(admin.ModelAdmin):
+    """The pages of information: the administrator writes them in Markdown (sanitised when
+    shown); the footer links to them."""
+
+    list_display = ("title_bg", "slug", "updated_at")
+    readonly_fields = ("updated_at",)

@@ -7,6 +7,8 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.i18n import localized
+
 # The sections that exist. Later apps add theirs here; nothing links to unbuilt sections.
 NAV = [
     ("home", _("Home")),
@@ -23,6 +25,16 @@ NAV = [
 ]
 
 
+# The pages of information the footer links to (core.models.Page; no query on every page).
+FOOTER_PAGES = [
+    ("about", _("About the portal")),
+    ("interaction-model", _("The interaction model")),
+    ("how-to-take-part", _("How to take part")),
+    ("privacy", _("Privacy notice")),
+    ("terms", _("Terms of use")),
+]
+
+
 def portal(request: HttpRequest) -> dict[str, Any]:
     items = []
     path = request.path
@@ -33,4 +45,10 @@ def portal(request: HttpRequest) -> dict[str, Any]:
             continue
         current = path == url if name == "home" else path.startswith(url)
         items.append({"url": url, "label": label, "current": current})
-    return {"portal_name": settings.PORTAL_NAME, "nav_items": items}
+    return {
+        "portal_name": settings.PORTAL_NAME,
+        "nav_items": items,
+        "funding_notice": localized(settings.FUNDING_NOTICE, settings.FUNDING_NOTICE_EN),
+        "funding_eu_emblem": settings.FUNDING_EU_EMBLEM,
+        "footer_pages": FOOTER_PAGES,
+    }

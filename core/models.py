@@ -159,3 +159,41 @@ class DeclaredDay(models.Model):
                         % {"kind": self.get_kind_display()}
                     }
                 )
+
+
+class Page(models.Model):
+    """A page of information the administrator edits in the admin (about the portal, the
+    interaction model, how to take part, privacy, terms, the accessibility statement), in
+    Bulgarian and English. The footer's co-funding notice is a deployment's setting
+    (FUNDING_NOTICE), not a page."""
+
+    class Slug(models.TextChoices):
+        ABOUT = "about", _("About the portal")
+        MODEL = "interaction-model", _("The interaction model")
+        TAKE_PART = "how-to-take-part", _("How to take part")
+        ACCESSIBILITY = "accessibility", _("Accessibility statement")
+        PRIVACY = "privacy", _("Privacy notice")
+        TERMS = "terms", _("Terms of use")
+
+    slug = models.SlugField(_("page"), max_length=40, unique=True, choices=Slug.choices)
+    title_bg = models.CharField(_("title in Bulgarian"), max_length=200)
+    title_en = models.CharField(_("title in English"), max_length=200, blank=True)
+    body_bg = models.TextField(_("text in Bulgarian"), help_text=_("Markdown."))
+    body_en = models.TextField(_("text in English"), blank=True, help_text=_("Markdown."))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("page of information")
+        verbose_name_plural = _("pages of information")
+
+    def __str__(self) -> str:
+        return self.title_bg
+
+    @property
+    def title(self) -> str:
+        return localized(self.title_bg, self.title_en)
+
+    @property
+    def body(self) -> str:
+        return localized(self.body_bg, self.body_en)

@@ -3,7 +3,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from core import search as search_index
+from core.models import Page
 
 MAX_QUERY_LENGTH = 200
 
@@ -53,7 +55,31 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 @cache_control(max_age=3600, public=True)
+def page(request: HttpRequest, slug: str) -> HttpResponse:
+    """A page of information (core.models.Page), as the administrator last edited it."""
+    found = get_object_or_404(Page.objects.exclude(slug=Page.Slug.ACCESSIBILITY), slug=slug)
+    return _page(request, found)
+
+
+def _page(request: HttpRequest, found: Page) -> HttpResponse:
+    return render(
+        request,
+        "core/page.html",
+        {
+            "page": found,
+            "breadcrumbs": [(found.title, "")],
+            "admin_url": reverse("admin:core_page_change", args=[found.pk])
+            if request.user.is_staff and request.user.has_perm("core.change_page")
+            else "",
+        },
+    )
+
+
 def accessibility(request: HttpRequest) -> HttpResponse:
+    # The administrator's own statement, once written in the admin; until then the portal's.
+    edited = Page.objects.filter(slug=Page.Slug.ACCESSIBILITY).first()
+    if edited is not None:
+        return _page(request, edited)
     return render(
         request,
         "core/accessibility.html",

@@ -1,87 +1,104 @@
-"""The portal's own pages: health check, statements, error pages, language switch."""
+"""The pages of information the administrator edits, their first texts, the footer's links and
+the co-funding notice."""
 
 from __future__ import annotations
 
 import pytest
-from django.test import Client
+from django.db import connection
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from core.models import Page
+from core.pages import TITLES, load_pages
+from tests.clients import signed_in
+from tests.factories.accounts import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def test_health_check_is_plain_and_cheap(client, django_assert_num_queries):
-    with django_assert_num_queries(0):
-        response = client.get("/healthz")
+def test_the_first_texts_are_loaded_once_and_edits_are_kept():
+    assert load_pages() == len(TITLES) == 5
+    about = Page.objects.get(slug="about")
+    about.body_bg = "Нов текст от администратора."
+    about.save()
+    assert load_pages() == 0
+    assert Page.objects.get(slug="about").body_bg == "Нов текст от администратора."
+
+
+@pytest.mark.parametrize("slug", list(TITLES))
+def test_each_page_reads_with_its_title_and_text(slug):
+    load_pages()
+    response = Client().get(reverse("page", args=[slug]))
+    page = response.content.decode()
     assert response.status_code == 200
-    assert response.content == b"ok"
+    assert TITLES[slug][0].replace("„", "&bdquo;")[:10] in page or TITLES[slug][0][:10] in page
 
 
-def test_accessibility_statement_names_the_standard(client):
-    page = client.get("/accessibility/").content.decode()
-    assert "(WCAG) 2.1" in page
-    assert "Декларация за достъпност" in page
+def test_the_model_page_describes_the_three_sides():
+    load_pages()
+    page = Client().get(reverse("page", args=["interaction-model"])).content.decode()
+    for side in ("органите на местното самоуправление", "местната администрация", "гражданите"):
+        assert side in page.lower() or side in page
 
 
-def test_english_version_of_a_page(client):
-    page = client.get("/en/accessibility/").content.decode()
-    assert 'lang="en"' in page
-    assert "Accessibility statement" in page
+def test_markdown_is_sanitised_and_english_is_shown_on_english_pages():
+    Page.objects.create(
+        slug="terms",
+        title_bg="Условия",
+        title_en="Terms",
+        body_bg="**Важно** <script>alert(1)</script>",
+        body_en="**Important**",
+    )
+    page = Client().get(reverse("page", args=["terms"])).content.decode()
+    assert "<strong>Важно</strong>" in page and "<script>alert" not in page
+    english = Client().get("/en" + reverse("page", args=["terms"])).content.decode()
+    assert "<strong>Important</strong>" in english and "<h1>Terms</h1>" in english
 
 
-def test_language_switch_is_a_form_that_works_without_javascript(client):
-    response = client.post("/i18n/setlang/", {"language": "en", "next": "/accessibility/"})
-    assert response.status_code == 302
-    assert response["Location"] == "/en/accessibility/"
+def test_unknown_pages_are_404_and_the_accessibility_statement_has_its_own_address():
+    load_pages()
+    assert Client().get(reverse("page", args=["nothing"])).status_code == 404
+    Page.objects.create(slug="accessibility", title_bg="Декларация", body_bg="Текстът на общината.")
+    assert Client().get(reverse("page", args=["accessibility"])).status_code == 404
+    assert "Текстът на общината." in Client().get(reverse("accessibility")).content.decode()
 
 
-def test_not_found_page_is_in_bulgarian(client):
-    response = client.get("/territory/provinces/XXX/")
-    assert response.status_code == 404
-    assert "Страницата не е намерена" in response.content.decode()
+def test_without_an_edited_statement_the_portals_own_is_shown():
+    response = Client().get(reverse("accessibility"))
+    assert response.status_code == 200 and response.templates[0].name == "core/accessibility.html"
 
 
-def test_server_error_page_is_in_bulgarian_and_needs_no_database(rf):
-    from core.views import error_500
-
-    response = error_500(rf.get("/"))
-    assert response.status_code == 500
-    assert "Възникна грешка" in response.content.decode()
-
-
-def test_forbidden_page_is_in_bulgarian(rf):
-    from django.contrib.auth.models import AnonymousUser
-
-    from core.views import error_403
-
-    request = rf.get("/")
-    request.user = AnonymousUser()
-    response = error_403(request)
-    assert response.status_code == 403
-    assert "Нямате достъп до тази страница" in response.content.decode()
+def test_only_those_who_may_edit_see_the_edit_link():
+    load_pages()
+    url = reverse("page", args=["about"])
+    assert _("Edit this page") not in Client().get(url).content.decode()
+    assert _("Edit this page") not in signed_in(UserFactory()).get(url).content.decode()
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    page = signed_in(admin).get(url).content.decode()
+    assert reverse("admin:core_page_change", args=[Page.objects.get(slug="about").pk]) in page
 
 
-def test_csrf_is_enforced_on_forms():
-    client = Client(enforce_csrf_checks=True)
-    response = client.post("/accounts/login/", {"login": "a@b.bg", "password": "x"})
-    assert response.status_code == 403
+def test_the_footer_links_the_pages_and_shows_the_funding_notice():
+    load_pages()
+    page = Client().get(reverse("home")).content.decode()
+    for slug in ("about", "interaction-model", "how-to-take-part", "privacy", "terms"):
+        assert reverse("page", args=[slug]) in page
+    assert "Европейския социален фонд" in page and 'class="eu-emblem"' in page
+    with override_settings(FUNDING_NOTICE="", FUNDING_NOTICE_EN=""):
+        page = Client().get(reverse("page", args=["about"])).content.decode()
+    assert "Европейския социален фонд" not in page and "eu-emblem" not in page
+    with override_settings(FUNDING_EU_EMBLEM=False):
+        page = Client().get(reverse("page", args=["about"])).content.decode()
+    assert "Европейския социален фонд" in page and "eu-emblem" not in page
 
 
-@pytest.mark.parametrize(
-    ("language", "next_url", "expected"),
-    [
-        ("en", "/territory/provinces/PDV/?page=2", "/en/territory/provinces/PDV/?page=2"),
-        ("bg", "/en/territory/provinces/PDV/", "/territory/provinces/PDV/"),
-        ("bg", "/en/", "/"),
-        ("en", "https://evil.example/", "/en/"),  # never an open redirect
-    ],
-)
-def test_language_switch_lands_on_the_same_page_in_the_other_language(
-    client, language, next_url, expected
-):
-    response = client.post("/i18n/setlang/", {"language": language, "next": next_url})
-    assert response.status_code == 302
-    assert response["Location"] == expected
-    assert response.cookies["django_language"].value == language
-
-
-def test_language_switch_refuses_get(client):
-    assert client.get("/i18n/setlang/").status_code == 405
+def test_a_page_costs_one_query_of_its_own():
+    load_pages()
+    client = Client()
+    client.get(reverse("page", args=["about"]))
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse("page", args=["privacy"])).status_code == 200
+    assert [q["sql"] for q in ctx.captured_queries if "core_page" in q["sql"]] != []
+    assert sum("core_page" in q["sql"] for q in ctx.captured_queries) == 1
