@@ -14,6 +14,7 @@ from django.db.models import Max, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,10 +23,12 @@ from assessments.enums import CampaignState
 from assessments.models import Campaign
 from config.home import home_blocks
 from consultations.models import Consultation
+from core.legal_calendar import SOFIA
 from directory.models import Institution
 from events.models import Event
-from monitoring.enums import REQUEST_OUTCOMES, SignalStatus
+from monitoring.enums import REQUEST_OUTCOMES, RequestStatus, SignalStatus
 from monitoring.models import Commitment, InformationRequest, Responsiveness, Signal
+from monitoring.views.exports import FEED_WINDOW_DAYS
 from organisations.selectors import public_organisations
 from territory.maps import make_map
 from territory.selectors import scope_overview
@@ -117,10 +120,21 @@ def _latest(*values: Moment) -> Moment:
 
 
 def _answers_last_update() -> Moment:
-    requests = InformationRequest.objects.public().filter(
-        status__in=REQUEST_OUTCOMES, decided_on__isnull=False
+    """The newest answer the feed of answers carries: it reads what was filed within its
+    window (monitoring/views/exports.py), so this reads the same range of the "newest" index
+    rather than every decision ever made."""
+    since = timezone.now().astimezone(SOFIA).date() - datetime.timedelta(days=FEED_WINDOW_DAYS)
+    # "No other status" rather than "one of the outcomes": with `IN` SQLite walks the status
+    # index, which most requests pass.
+    others = [s for s in RequestStatus if s not in REQUEST_OUTCOMES]
+    requests = (
+        InformationRequest.objects.public()
+        .exclude(status__in=others)
+        .filter(decided_on__isnull=False, filed_on__gte=since)
     )
-    signals = Signal.objects.public().filter(status=SignalStatus.ANSWERED, decided_on__isnull=False)
+    signals = Signal.objects.public().filter(
+        status=SignalStatus.ANSWERED, decided_on__isnull=False, received_on__gte=since
+    )
     return _latest(_newest(requests, "decided_on")(), _newest(signals, "decided_on")())
 
 
