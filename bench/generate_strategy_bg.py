@@ -41,6 +41,7 @@ import subprocess
 import sys
 import time
 import tracemalloc
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -493,15 +494,33 @@ def _import_in_child(export: Export, trace: bool, remove: bool) -> dict[str, Any
     args = [sys.executable, str(Path(__file__).resolve()), "--import-once",
             str(export.consultations_path), str(export.comments_path)]  # fmt: skip
     args += ["--trace"] * trace + ["--remove"] * remove
-    proc = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, check=False)
-    for line in proc.stdout.splitlines():
-        if line.startswith("IMPORT_JSON "):
-            return dict(json.loads(line.removeprefix("IMPORT_JSON ")))
+    for _attempt in range(2):  # once more after a failure: a run of minutes should not be lost
+        proc = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, check=False)
+        for line in proc.stdout.splitlines():
+            if line.startswith("IMPORT_JSON "):
+                return dict(json.loads(line.removeprefix("IMPORT_JSON ")))
+        print(f"the import failed, once more:\n{proc.stderr[-2000:]}", file=sys.stderr)
     raise RuntimeError(f"the import failed:\n{proc.stdout[-3000:]}{proc.stderr[-3000:]}")
 
 
+def _brief(r: dict[str, Any]) -> str:
+    return (
+        f"{r['seconds']} s, {r['cpu_seconds']} CPU s, {r['queries']:,} queries, peak RSS "
+        f"+{r['rss_growth_mb']} MB; {r['created']:,} created, {r['updated']:,} updated, "
+        f"{r['comments_created']:,} comments created, {r['skipped']} lines skipped"
+    )
+
+
+def _say(text: str) -> None:
+    print(text, flush=True)
+
+
 def measure(
-    rows: int = ROWS, small_rows: int = SMALL_ROWS, folder: Path = FOLDER, isolate: bool = True
+    rows: int = ROWS,
+    small_rows: int = SMALL_ROWS,
+    folder: Path = FOLDER,
+    isolate: bool = True,
+    say: Callable[[str], object] = _say,
 ) -> dict[str, Any]:
     """Import a `small_rows` export and the `rows` one, each first under tracemalloc (memory)
     and then without it (time, queries), from an empty history each time; then the full one
@@ -526,12 +545,18 @@ def measure(
     }
     for name, export in (("small", small), ("full", full)):
         memory = run(export, trace=True)
+        say(
+            f"{export.rows:,} rows under tracemalloc: Python peak {memory['python_peak_mb']} MB, "
+            f"peak RSS +{memory['rss_growth_mb']} MB"
+        )
         timed = run(export, trace=False)
+        say(f"{export.rows:,} rows: {_brief(timed)}")
         timed["python_peak_mb"] = memory["python_peak_mb"]
         timed["rss_growth_traced_mb"] = memory["rss_growth_mb"]
         timed["rows"] = export.rows
         out[name] = timed
     out["reimport"] = run(full, trace=False, remove=False)
+    say(f"{full.rows:,} rows again: {_brief(out['reimport'])}")
     small_peak = out["small"]["python_peak_mb"] or 0.1
     out["memory_ratio"] = round(out["full"]["python_peak_mb"] / small_peak, 2)
     mark_current(rows)
