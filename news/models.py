@@ -27,6 +27,7 @@ from core.uploads import safe_name
 from directory.models import Institution
 from news import publishers
 from news.enums import Kind, State
+from organisations.enums import Visibility
 from organisations.models import Network, Organisation
 from territory.models import Municipality, Province
 
@@ -37,8 +38,13 @@ MAX_IMAGES = 12
 
 class NewsItemQuerySet(models.QuerySet["NewsItem"]):
     def public(self, now: datetime.datetime | None = None) -> NewsItemQuerySet:
-        """Published, and scheduled whose time has come (nothing waits on the worker)."""
-        return self.filter(state__in=LIVE_STATES, publish_at__lte=now or timezone.now())
+        """Published, and scheduled whose time has come (nothing waits on the worker); not
+        of an organisation the catalogue does not show (awaiting verification, or hidden)."""
+        return self.filter(
+            Q(organisation__isnull=True) | Q(organisation__visibility=Visibility.PUBLIC),
+            state__in=LIVE_STATES,
+            publish_at__lte=now or timezone.now(),
+        )
 
     def newest_first(self) -> NewsItemQuerySet:
         return self.order_by("-publish_at", "-pk")
@@ -146,6 +152,9 @@ class NewsItem(TimeStampedModel):
             self.state in LIVE_STATES
             and self.publish_at is not None
             and self.publish_at <= (now or timezone.now())
+            and (
+                self.organisation_id is None or self.organisation.visibility == Visibility.PUBLIC  # type: ignore[union-attr]
+            )
         )
 
     @property

@@ -149,3 +149,10 @@ def test_a_scheduled_item_enters_search_when_the_worker_publishes_it(client):
     type(item).objects.filter(pk=item.pk).update(publish_at=timezone.now() - HOUR)
     assert services.publish_due() == 1
     assert ok(client, "/api/v1/search", q="фестивал")["groups"][0]["type"] == "news"
+
+
+def test_schemas_are_named_apart_in_the_openapi_document(client):
+    schema = ok(client, "/api/v1/openapi.json")
+    assert "/api/v1/news" in schema["paths"] and "/api/v1/news/{id}" in schema["paths"]
+    names = set(schema["components"]["schemas"])
+    assert {"NewsItemOut", "NewsItemDetailOut", "NewsPublisherOut", "NewsImageOut"} <= names

@@ -201,3 +201,13 @@ def test_images_are_served_with_the_items_permission(client, ladder):
     assert signed_in(ladder.staff).get(draft.url)["Cache-Control"] == "private, no-store"
     # Another item's number with this image's is a 404.
     assert client.get(reverse("news:image", args=[draft.item_id, public.pk])).status_code == 404
+
+
+def test_items_of_a_hidden_organisation_leave_the_common_stream(client, ladder):
+    item = NewsItemFactory(title="Новина на скрита организация", organisation=ladder.organisation)
+    assert item.title in client.get(reverse("news:index")).content.decode()
+    ladder.organisation.visibility = "hidden"
+    ladder.organisation.save(update_fields=["visibility"])
+    assert item.title not in client.get(reverse("news:index")).content.decode()
+    assert client.get(item.get_absolute_url()).status_code == 404
+    assert client.get(f"/api/v1/news/{item.pk}").status_code == 404
