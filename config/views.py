@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -335,10 +336,17 @@ def last_updates(sections: list[Section]) -> dict[str, Moment]:
     return found
 
 
-def api_page(request: HttpRequest) -> HttpResponse:
-    """Every export and feed of the platform with its licence and last update, and the API."""
+@functools.cache
+def api_endpoints() -> list[dict[str, Any]]:
+    """The API's operations, read from its OpenAPI schema once per process: building the
+    schema takes a quarter of a second, and only a new release changes it."""
     from api.api import api
 
+    return api.public_endpoints()
+
+
+def api_page(request: HttpRequest) -> HttpResponse:
+    """Every export and feed of the platform with its licence and last update, and the API."""
     sections = open_data_sections()
     updates = last_updates(sections)
     rows = [
@@ -361,7 +369,7 @@ def api_page(request: HttpRequest) -> HttpResponse:
         "api_page.html",
         {
             "breadcrumbs": [(_("Open data and API"), "")],
-            "endpoints": api.public_endpoints(),
+            "endpoints": api_endpoints(),
             "sections": rows,
             "licence_name": LICENCE_NAME,
             "licence_url": LICENCE_URL,
