@@ -56,7 +56,12 @@ def save_publication(
         publication.published_at = current.published_at
     else:
         publication.created_by = by
+    created = publication.pk is None
     publication.save()
+    if created:
+        PublicationChange.objects.create(
+            publication=publication, from_state="", to_state=publication.state, by=by
+        )
     for name, values in (m2m or {}).items():
         getattr(publication, name).set(values)
     index_publication(publication)

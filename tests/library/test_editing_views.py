@@ -102,7 +102,11 @@ def test_an_editor_creates_a_draft_then_publishes_it(editor):
     assert published.status_code == 302
     p.refresh_from_db()
     assert p.state == State.PUBLISHED
-    assert PublicationChange.objects.get(publication=p).note == "първо издание"
+    history = PublicationChange.objects.filter(publication=p).order_by("at", "pk")
+    assert [(h.from_state, h.to_state, h.note) for h in history] == [
+        ("", State.DRAFT, ""),
+        (State.DRAFT, State.PUBLISHED, "първо издание"),
+    ]
     assert Client().get(p.get_absolute_url()).status_code == 200
     editor.post(reverse("library:state", args=[p.pk]))
     assert Publication.objects.get(pk=p.pk).state == State.DRAFT
