@@ -123,6 +123,15 @@ def publisher_options(user: Any) -> list[Publisher]:
     return [p for p in options if user.has_perm("news.publish_for", p)]
 
 
+def writes_news(user: Any) -> bool:
+    """Whether `user` may write for some publisher, from the cached role keys alone (no query
+    beyond them): for the link to their news on the streams."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    roles = {*STAFF_ROLES, Role.ORGANISATION_REPRESENTATIVE}
+    return bool(is_administrator(user)) or any(key[0] in roles for key in user.active_role_keys())
+
+
 def managed_items(options: list[Publisher]) -> QuerySet[NewsItem]:
     """Every item (any state) of these publishers, newest change first."""
     condition = Q(pk__in=[])

@@ -81,6 +81,7 @@ def _stream_page(request: HttpRequest, publisher: Publisher | None) -> HttpRespo
                 if publisher is not None and may_write
                 else ""
             ),
+            "writes_news": selectors.writes_news(request.user),
             "breadcrumbs": crumbs,
         },
     )

@@ -211,3 +211,10 @@ def test_items_of_a_hidden_organisation_leave_the_common_stream(client, ladder):
     assert item.title not in client.get(reverse("news:index")).content.decode()
     assert client.get(item.get_absolute_url()).status_code == 404
     assert client.get(f"/api/v1/news/{item.pk}").status_code == 404
+
+
+def test_the_link_to_ones_news_only_for_those_who_write(ladder):
+    manage = reverse("news:manage")
+    assert manage not in signed_in(ladder.citizen).get(reverse("news:index")).content.decode()
+    for user in (ladder.staff, ladder.representative, ladder.admin):
+        assert manage in signed_in(user).get(reverse("news:index")).content.decode()
