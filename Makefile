@@ -47,6 +47,8 @@ setup: $(VENV)/.installed-runtime
 	$(PY) manage.py load_demo_events
 	$(PY) manage.py load_demo_monitoring
 	$(PY) manage.py load_demo_assessments
+	$(PY) manage.py load_library
+	$(PY) manage.py load_demo_news
 	$(PY) manage.py import_strategy_bg -v 0 data/strategy_bg/ConsultationssCSVExport.csv data/strategy_bg/CommentsCSVExport.csv
 
 run: setup

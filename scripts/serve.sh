@@ -16,6 +16,7 @@ WORKER=$!
     $PY manage.py advance_consultations && $PY manage.py notify_consultations
     $PY manage.py remind_events
     $PY manage.py check_monitoring_deadlines
+    $PY manage.py publish_news
   done ) >var/schedule.log 2>&1 &
 SCHEDULE=$!
 trap 'kill $WORKER $SCHEDULE 2>/dev/null || true' EXIT INT TERM
