@@ -9,8 +9,9 @@ the seed key "bench:…"; the previous run's rows are removed first with plain D
 generator is idempotent. The texts are fictional Bulgarian sentences about participation and
 local self-government; titles name real municipalities.
 
-Until bench/generate.py imports this module and Scale has a `publications` size, the size is
-DEFAULT_PUBLICATIONS (see the library's README for the lines to add).
+Until Scale has a `publications` size, the size is twice `Scale.consultations` (20,000 at the
+default sizes); bench/generate.py must import this module for it to run (the lines to add are
+in the library's README).
 """
 
 from __future__ import annotations
@@ -219,4 +220,7 @@ def make(ctx: Context, total: int) -> str:
 
 @generator("library", version=1, order=80)
 def library(ctx: Context) -> str:
-    return make(ctx, int(getattr(ctx.scale, "publications", DEFAULT_PUBLICATIONS)))
+    # Until Scale has its own size: twice the consultations, 20,000 at national scale and a
+    # few dozen in the test suite's tiny dataset.
+    fallback = min(DEFAULT_PUBLICATIONS, 2 * int(getattr(ctx.scale, "consultations", 0)))
+    return make(ctx, int(getattr(ctx.scale, "publications", fallback)))

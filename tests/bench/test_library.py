@@ -47,3 +47,12 @@ def test_the_library_targets_answer_2xx(path):
     run(30)
     response = Client().get(path)
     assert 200 <= response.status_code < 300, (path, response.status_code)
+
+
+def test_the_registered_generator_follows_the_scale():
+    from bench.generate_library import library
+
+    scale = generate.Scale.tiny()
+    summary = library(generate.Context(scale, random.Random(1), lambda _: None))
+    expected = getattr(scale, "publications", 2 * scale.consultations)
+    assert summary.startswith(f"{expected} publications")
