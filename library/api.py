@@ -173,7 +173,13 @@ def publications(
         Query(None, description="One of: " + ", ".join(PublicationType.values) + "."),
     ] = None,
     topic: Annotated[
-        str | None, Query(None, max_length=60, description="A topic's identifier (slug).")
+        str | None,
+        Query(
+            None,
+            max_length=60,
+            pattern=r"^[-a-zA-Z0-9_]+$",
+            description="A topic's identifier (slug).",
+        ),
     ] = None,
     audience: Annotated[
         str | None,

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from core.models import Topic
 from library import services, textract
@@ -82,3 +84,34 @@ def test_list_queries_stay_flat(django_assert_max_num_queries):
         PublicationFactory().topics.add(topic)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert len(Client().get(URL).json()["items"]) == 30
+
+
+values = st.one_of(
+    st.integers(min_value=-(10**20), max_value=10**20).map(str),
+    st.text(max_size=30),
+    st.sampled_from(["", " ", "handbook", "ngos", "2026", "наръчник", "%", "'", "\x00", "a-b"]),
+)
+
+
+@settings(
+    max_examples=80,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    params=st.dictionaries(
+        st.sampled_from(["type", "topic", "audience", "year", "q", "page", "page_size"]),
+        values,
+        max_size=4,
+    )
+)
+def test_the_list_never_fails_with_a_server_error(client, params):
+    response = client.get(URL, params)
+    assert response.status_code in {200, 422}, (params, response.content[:300])
+    if response.status_code == 200:
+        assert set(response.json()) == {"count", "items"}
+
+
+def test_a_nul_byte_in_the_topic_is_refused_before_the_database(client):
+    assert client.get(URL, {"topic": "\x00"}).status_code == 422
