@@ -143,6 +143,12 @@ class PublicationForm(forms.ModelForm):
     )  # fmt: skip
     revision = VersionField(required=False)
 
+    field_order = [
+        "type", "title", "summary", "body", "authors", "organisation_pages",
+        "institution_pages", "year", "language", "audience", "topics", "province",
+        "municipality", "licence",
+    ]  # fmt: skip
+
     class Meta:
         model = Publication
         fields = [
@@ -182,6 +188,8 @@ class PublicationForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["year"].localize = False
+        # Radio buttons without the empty "---------" choice: the type is required.
+        cast(forms.ChoiceField, self.fields["type"]).choices = PublicationType.choices
         cast(forms.ModelMultipleChoiceField, self.fields["topics"]).queryset = Topic.objects.all()
         municipalities = cast(forms.ModelChoiceField, self.fields["municipality"])  # type: ignore[type-arg]
         municipalities.queryset = Municipality.objects.order_by("name_bg", "code")
