@@ -404,6 +404,8 @@ def test_the_cache_keeps_the_blocks_per_scope(client: Client, settings) -> None:
         html = page(client)
     assert "Първа" in html
     assert len(warm) < len(cold)
+    # Each language has its own: the English page is not served the Bulgarian blocks.
+    assert "Consultations closing soon" in page(client, "/en/")
     # Another scope is another key: what it shows is found afresh.
     portal_scope(provinces=["VAR"])
     assert "Първа" not in page(client)
