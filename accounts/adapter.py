@@ -9,13 +9,21 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 from django.core.mail import EmailMultiAlternatives
+from django.utils import translation
 
 from core.email import enqueue
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def save_user(self, request: Any, user: Any, form: Any, commit: bool = True) -> Any:
+        # E-mails are written in the language the person signed up in (accounts.notifications).
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        user.language = language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        return super().save_user(request, user, form, commit)
+
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         request = allauth_context.request
         ctx: dict[str, Any] = {

@@ -33,7 +33,7 @@ class UserAdmin(DjangoUserAdmin):
     readonly_fields = ["deleted_at", "last_login", "date_joined"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        (_("Names"), {"fields": ("first_name", "last_name", "display_name")}),
+        (_("Names"), {"fields": ("first_name", "last_name", "display_name", "language")}),
         (
             _("Permissions"),
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},

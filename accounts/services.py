@@ -43,6 +43,7 @@ def export_personal_data(user: User) -> dict[str, Any]:
             "last_name": user.last_name,
             "display_name": user.display_name,
             "public_name": user.public_name,
+            "language": user.language,
             "date_joined": _iso(user.date_joined),
             "last_login": _iso(user.last_login),
         },

@@ -255,3 +255,21 @@ def test_the_preference_needs_a_signed_in_person_and_post(client: Client) -> Non
     person = UserFactory()
     client.force_login(person)
     assert client.get("/profile/notifications/").status_code == 405
+
+
+@pytest.mark.django_db
+def test_a_new_account_gets_the_language_it_signed_up_in(client):
+    from django.urls import reverse
+
+    from accounts.models import User
+
+    data = {
+        "email": "nova@example.org",
+        "password1": "correct-horse-battery-9",
+        "password2": "correct-horse-battery-9",
+        "first_name": "Нова",
+        "last_name": "Гражданка",
+    }
+    client.post("/en" + reverse("account_signup"), data)
+    person = User.objects.filter(email="nova@example.org").first()
+    assert person is not None and person.language == "en"
