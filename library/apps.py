@@ -11,7 +11,7 @@ class LibraryConfig(AppConfig):
         # Register the permissions and the search kind at start-up.
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
-        from library import rules, search  # noqa: F401
+        from library import following, rules, search  # noqa: F401
         from library.models import Publication
         from library.selectors import forget
 

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F, Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.notifications import notify
 from core.uploads import safe_name
 from library.enums import TRANSITIONS, State
+from library.following import PUBLISHED
 from library.models import Chapter, GoodPractice, Publication, PublicationChange, PublicationFile
 from library.search import index_publication
 
@@ -80,13 +83,23 @@ def change_state(publication: Publication, to: str, *, by: User | None, note: st
         publication=current, from_state=current.state, to_state=to, by=by, note=note[:500]
     )
     current.state = to
-    if to == State.PUBLISHED and current.published_at is None:
+    first_time = to == State.PUBLISHED and current.published_at is None
+    if first_time:
         current.published_at = timezone.now()
+        # Once, after the commit: unpublishing and publishing again tells nobody twice.
+        transaction.on_commit(lambda: announce(current))
     current.revision += 1
     current.save(update_fields=["state", "published_at", "revision", "updated_at"])
     publication.state, publication.published_at = current.state, current.published_at
     publication.revision = current.revision
     index_publication(current)
+
+
+def announce(publication: Publication) -> dict[str, int]:
+    """Tell the followers of the publication's topics, places and authors that it is out."""
+    with translation.override(settings.LANGUAGE_CODE):
+        url = publication.get_absolute_url()
+    return notify(publication, PUBLISHED, publication.title, url, publication.summary)
 
 
 @transaction.atomic

@@ -124,3 +124,28 @@ def test_chapters_are_searchable_and_reordered():
     assert not services.move_chapter(Chapter.objects.get(pk=b.pk), -1)  # already first
     services.delete_chapter(b)
     assert p.pk not in _found("хидрант")
+
+
+def test_followers_of_a_topic_hear_once_of_a_new_publication(django_capture_on_commit_callbacks):
+    from django.contrib.contenttypes.models import ContentType
+
+    from accounts.models import PendingNotification
+    from core.models import Topic
+    from library.following import PUBLISHED
+    from tests.factories.accounts import FollowFactory
+
+    topic = Topic.objects.create(slug="uchastie", name_bg="Участие")
+    follower = FollowFactory(
+        content_type=ContentType.objects.get_for_model(Topic), object_id=str(topic.pk)
+    ).user
+    p = PublicationFactory(state=State.DRAFT, published_at=None, title="Наръчник за младежта")
+    p.topics.add(topic)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.change_state(p, State.PUBLISHED, by=None)
+    items = list(PendingNotification.objects.filter(user=follower, news_kind=PUBLISHED))
+    assert [i.title for i in items] == ["Наръчник за младежта"]
+    assert items[0].url.endswith(p.get_absolute_url())
+    with django_capture_on_commit_callbacks(execute=True):
+        services.change_state(p, State.DRAFT, by=None)
+        services.change_state(p, State.PUBLISHED, by=None)
+    assert PendingNotification.objects.filter(user=follower, news_kind=PUBLISHED).count() == 1
