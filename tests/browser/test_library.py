@@ -12,6 +12,7 @@ from playwright.sync_api import Browser, expect
 
 from tests.browser.support import (
     PHONE,
+    SMALL_PHONE,
     BrowserPage,
     assert_no_horizontal_scroll,
     check_a11y,
@@ -136,4 +137,8 @@ def test_the_handbook_on_a_phone(browser_page: BrowserPage, site: str) -> None:
     expect(page.locator("main ul.results > li")).to_have_count(5)
     browser_page.visit("/library/?type=good_practice")
     assert_no_horizontal_scroll(page, "library filtered")
+    page.set_viewport_size(SMALL_PHONE)
+    for path in ("/library/", chapters[0].get_absolute_url(), f"/library/{handbook.pk}/"):
+        browser_page.goto(path)
+        assert_no_horizontal_scroll(page, f"{path} at 320 px")
     browser_page.assert_clean_console()
