@@ -24,7 +24,7 @@ from territory.models import Municipality
 
 pytestmark = pytest.mark.django_db
 
-SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "data" / "strategy_bg_sample"
+SAMPLE = Path(__file__).resolve().parents[2] / "data" / "strategy_bg"  # the real sample
 ROWS = 300
 
 

@@ -2,7 +2,7 @@
 
 An administrator (a role that signs in with TOTP) opens the import page, first gives it a file
 that is no export (a plain text file: refused next to its field, nothing imported), then
-uploads the two sample exports of ../shared/data/strategy_bg_sample/ (the test settings'
+uploads the two sample exports of data/strategy_bg/ (the test settings'
 task backend runs the import at once): the run's page shows it done with the sample's 80
 consultations and 66 comments. A run still waiting shows its <progress> and refreshes
 itself (a meta refresh: no script). The compliance dashboard compares by municipality with a
@@ -25,7 +25,7 @@ from tests.browser.support import PHONE, BrowserPage, check_a11y, sign_in_with_t
 pytestmark = pytest.mark.browser
 
 ADMIN_EMAIL = "k.dimitrova@eregion.example.org"
-SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "data" / "strategy_bg_sample"
+SAMPLE = Path(__file__).resolve().parents[2] / "data" / "strategy_bg"  # the real sample
 CONSULTATIONS = SAMPLE / "ConsultationssCSVExport.csv"
 COMMENTS = SAMPLE / "CommentsCSVExport.csv"
 
