@@ -259,3 +259,35 @@ def test_cached_counts_follow_every_change():
     assert Client().get(INDEX, {"q": "тротоари"}).context["page_obj"].paginator.count == 1
     services.change_state(p, State.DRAFT, by=None)
     assert Client().get(INDEX, {"q": "тротоари"}).context["page_obj"].paginator.count == 0
+
+
+def test_good_practices_and_chapters_queries_stay_flat(django_assert_max_num_queries):
+    def practice():
+        return GoodPracticeFactory(
+            publication=PublicationFactory(type=PublicationType.GOOD_PRACTICE)
+        )
+
+    for _n in range(3):
+        practice()
+    handbook = PublicationFactory()
+    for _n in range(3):
+        ChapterFactory(publication=handbook)
+    pages = [
+        reverse("library:good-practices"),
+        reverse("library:contents", args=[handbook.pk]),
+        handbook.chapters.order_by("position").last().get_absolute_url(),
+        reverse("library:manage"),
+    ]
+    client = signed_in(library_editor())
+    few = {}
+    for url in pages:
+        client.get(url)
+        with django_assert_max_num_queries(20) as counted:
+            assert client.get(url).status_code == 200
+        few[url] = len(counted.captured_queries)
+    for _n in range(27):
+        practice()
+        ChapterFactory(publication=handbook)
+    for url in pages:
+        with django_assert_max_num_queries(few[url]):
+            client.get(url)
