@@ -83,7 +83,7 @@ def extract(upload: IO[bytes], kind: str) -> tuple[str, int | None]:
 
 
 def _pdf(upload: IO[bytes]) -> tuple[str, int]:
-    # Imported here: only uploads need it (pypdf must be a runtime dependency, see README).
+    # Imported here: only uploads need it.
     from pypdf import PdfReader
 
     reader = PdfReader(upload)
