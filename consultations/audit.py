@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.dispatch import Signal
 
 from consultations.periods import period_days, rule_for
@@ -56,3 +57,19 @@ def audit(
 # Sent when the audit figures of these institutions' consultations may have changed (an import,
 # a consultation published): monitoring's responsiveness index listens (monitoring/apps.py).
 audit_changed = Signal()  # kwargs: institution_ids (a list of ints)
+
+
+# The version of the audit figures: the compliance dashboard keeps its aggregates under it
+# (consultations.compliance), and every save of a consultation or import moves it on.
+VERSION_KEY = "consultations:audit-version"
+
+
+def audit_version() -> int:
+    return int(cache.get_or_set(VERSION_KEY, 1, timeout=None) or 1)
+
+
+def audit_moved() -> None:
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # not there (evicted, or never read): the next read starts it
+        cache.set(VERSION_KEY, audit_version() + 1, timeout=None)

@@ -11,17 +11,18 @@ periods of the group for their medians. Only published consultations with both d
 from __future__ import annotations
 
 import datetime
-import statistics
+import hashlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, cast
 
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
+from consultations.audit import audit_version
 from consultations.enums import Source
 from consultations.models import Consultation
 
@@ -71,7 +72,8 @@ class Figures:
     short_without_reason: int = 0
     comments: int = 0
     taken_into_account: int = 0
-    periods: list[int] = field(default_factory=list, repr=False)
+    # How many consultations had each period (days → count): the median without every row.
+    periods: dict[int, int] = field(default_factory=dict, repr=False)
 
     @property
     def meeting_share(self) -> Decimal | None:
@@ -87,9 +89,17 @@ class Figures:
 
     @property
     def median_period(self) -> Decimal | None:
-        if not self.periods:
+        n = sum(self.periods.values())
+        if not n:
             return None
-        return Decimal(str(statistics.median(self.periods))).quantize(Decimal("0.1"))
+        middle = [(n - 1) // 2, n // 2]  # the middle one, or the middle two
+        found: list[int] = []
+        seen = 0
+        for days in sorted(self.periods):
+            count = self.periods[days]
+            found += [days for position in middle if seen <= position < seen + count]
+            seen += count
+        return (Decimal(sum(found)) / len(found)).quantize(Decimal("0.1"))
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -124,7 +134,7 @@ def filtered(filters: Filters, qs: QuerySet[Consultation] | None = None) -> Quer
     if filters.meets_minimum is not None:
         qs = qs.filter(meets_minimum=filters.meets_minimum)
     if filters.year:
-        qs = qs.filter(opened_on__year=filters.year)
+        qs = qs.filter(opened_year=filters.year)
     if filters.institution:
         qs = qs.filter(institution_id=filters.institution)
     if filters.municipality:
@@ -133,6 +143,8 @@ def filtered(filters: Filters, qs: QuerySet[Consultation] | None = None) -> Quer
         qs = qs.filter(policy_area=filters.policy_area)
     return qs
 
+
+CACHE_SECONDS = 600
 
 COUNTS = {
     "consultations": Count("pk"),
@@ -163,68 +175,84 @@ def _label(row: dict[str, Any], fields: tuple[str, ...], key: Any, language: str
     return (en if language == "en" and en else bg) or ""
 
 
-def _medians(qs: QuerySet[Consultation], keys: Iterable[str]) -> dict[Any, list[int]]:
-    periods: dict[Any, list[int]] = defaultdict(list)
-    names = list(keys)
-    for *group, days in qs.order_by().values_list(*names, "period_days").iterator(2000):
-        periods[tuple(group)].append(days)
+def _periods(qs: QuerySet[Consultation], keys: list[str]) -> dict[Any, dict[int, int]]:
+    """Each group's count of consultations per period: one grouped query, a few rows a group
+    (periods repeat: 14, 30, 31 days) instead of every consultation."""
+    periods: dict[Any, dict[int, int]] = defaultdict(dict)
+    rows = qs.order_by().values_list(*keys, "period_days").annotate(n=Count("pk"))
+    for *group, days, n in rows:
+        periods[tuple(group)][days] = n
     return periods
 
 
+def _cached(name: str, build: Callable[[], Any], *parts: Any) -> Any:
+    """Kept under the audit's version (consultations.audit): a save or an import moves it on,
+    so a page never shows figures older than the data; 10 minutes at most besides."""
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    key = f"consultations:compliance:{audit_version()}:{name}:{digest}"
+    found = cache.get(key)
+    if found is None:
+        found = build()
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
 def overall(filters: Filters) -> Figures:
-    qs = filtered(filters)
-    row = qs.order_by().aggregate(**COUNTS)
-    figures = _figures(row, None, "")
-    figures.periods = [
-        p for (p,) in qs.order_by().values_list("period_days").iterator(2000) if p is not None
-    ]
-    return figures
+    def build() -> Figures:
+        qs = filtered(filters)
+        figures = _figures(qs.order_by().aggregate(**COUNTS), None, "")
+        figures.periods = _periods(qs, []).get((), {})
+        return figures
+
+    return cast(Figures, _cached("overall", build, filters))
 
 
 def by_group(filters: Filters, grouping: str, language: str = "bg") -> list[Figures]:
     """One row per group, all years of the filter together; the most consultations first."""
-    key, label_fields = GROUPINGS[grouping]
-    qs = filtered(filters)
-    rows = qs.order_by().values(key, *label_fields).annotate(**COUNTS)
-    periods = _medians(qs, [key])
-    result = []
-    for row in rows:
-        figures = _figures(row, row[key], _label(row, label_fields, row[key], language))
-        figures.periods = periods.get((row[key],), [])
-        result.append(figures)
-    result.sort(key=lambda f: (-f.consultations, f.label))
-    return result
+
+    def build() -> list[Figures]:
+        key, label_fields = GROUPINGS[grouping]
+        qs = filtered(filters)
+        rows = qs.order_by().values(key, *label_fields).annotate(**COUNTS)
+        periods = _periods(qs, [key])
+        result = []
+        for row in rows:
+            figures = _figures(row, row[key], _label(row, label_fields, row[key], language))
+            figures.periods = periods.get((row[key],), {})
+            result.append(figures)
+        result.sort(key=lambda f: (-f.consultations, f.label))
+        return result
+
+    return cast(list[Figures], _cached("groups", build, filters, grouping, language))
 
 
 def by_year(filters: Filters) -> list[Figures]:
     """The trend: one row per year the consultations opened in, oldest first."""
-    qs = filtered(filters).annotate(opened_year=ExtractYear("opened_on"))
-    rows = qs.order_by().values("opened_year").annotate(**COUNTS)
-    periods = _medians(qs, ["opened_year"])
-    result = []
-    for row in cast(Iterable[dict[str, Any]], rows):
-        year = row["opened_year"]
-        figures = _figures(row, year, str(year), year)
-        figures.periods = periods.get((year,), [])
-        result.append(figures)
-    result.sort(key=lambda f: f.year or 0)
-    return result
+
+    def build() -> list[Figures]:
+        qs = filtered(filters)
+        rows = qs.order_by().values("opened_year").annotate(**COUNTS)
+        periods = _periods(qs, ["opened_year"])
+        result = []
+        for row in cast(Iterable[dict[str, Any]], rows):
+            year = row["opened_year"]
+            figures = _figures(row, year, str(year), year)
+            figures.periods = periods.get((year,), {})
+            result.append(figures)
+        result.sort(key=lambda f: f.year or 0)
+        return result
+
+    return cast(list[Figures], _cached("years", build, filters))
 
 
 def years() -> list[int]:
     """The years with audited consultations, newest first (the dashboard's year choice)."""
-    return sorted(
-        {
-            y
-            for y in audited()
-            .order_by()
-            .annotate(y=ExtractYear("opened_on"))
-            .values_list("y", flat=True)
-            .distinct()
-            if y
-        },
-        reverse=True,
-    )
+
+    def build() -> list[int]:
+        found = audited().order_by().values_list("opened_year", flat=True).distinct()
+        return sorted({y for y in found if y}, reverse=True)
+
+    return cast(list[int], _cached("year-list", build))
 
 
 def below_minimum(filters: Filters) -> QuerySet[Consultation]:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -33,7 +34,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from consultations.audit import audit_changed
+from consultations.audit import audit_changed, audit_moved
 from consultations.enums import Decision, ImportedCommentState, Scope, Source, State
 from consultations.models import (
     AUDIT_FIELDS,
@@ -118,7 +119,10 @@ class Importer:
         self.report = Report()
         self.categories: dict[int, SourceCategory] = {}
         self.institutions: dict[int, Institution] = {}
+        # Consultations written in this run; the document types of those whose rows are not
+        # together in the file (all their types, gathered by the first reading).
         self.seen: set[int] = set()
+        self.repeated: dict[int, list[str]] = {}
         self.touched: set[int] = set()  # consultations whose comments changed
         self.changed_institutions: set[int] = set()
         self._municipalities: dict[str, list[Any]] | None = None
@@ -148,16 +152,13 @@ class Importer:
                 "order": 90,
             },
         )
-        institution, _created = Institution.objects.get_or_create(
-            generated_key=f"strategy.bg:{record.category_id}",
-            defaults={
-                "kind": kind,
-                "name_bg": f"Държавна администрация — {record.category_name}",
-                "name_en": "",
-                "source": "strategy.bg, " + _("open-data export of public consultations"),
-            },
+        # Made once: its SourceCategory remembers it (not the directory's generated_key, which
+        # generate_directory counts as its own).
+        return Institution.objects.create(
+            kind=kind,
+            name_bg=f"Държавна администрация — {record.category_name}",
+            source="strategy.bg, " + _("open-data export of public consultations"),
         )
-        return institution
 
     def _local(self, record: ConsultationRecord, category: SourceCategory) -> None:
         if record.scope == Scope.MUNICIPAL:
@@ -234,19 +235,20 @@ class Importer:
         }
 
     def save_consultations(self, records: list[ConsultationRecord]) -> None:
-        # The same consultation twice in a batch (its rows were not together): one record.
+        # A consultation whose rows are apart in the file is written once, when first met,
+        # with all its document types: later rows of it add nothing (and a second import of
+        # the same file finds every consultation as it left it).
         merged: dict[int, ConsultationRecord] = {}
         for record in records:
-            if record.source_id in merged:
-                known = merged[record.source_id]
-                known.document_types += [
-                    t for t in record.document_types if t not in known.document_types
-                ]
-            else:
-                merged[record.source_id] = record
+            if record.source_id in self.seen or record.source_id in merged:
+                continue
+            if record.source_id in self.repeated:
+                record.document_types = list(self.repeated[record.source_id])
+            merged[record.source_id] = record
         placed: list[tuple[ConsultationRecord, Institution]] = []
         for record in merged.values():
             category = self.category(record)
+            self.seen.add(record.source_id)
             if category.institution_id is None:
                 self._hold(category, record)
             else:
@@ -268,14 +270,9 @@ class Importer:
                 row = Consultation(source=Source.STRATEGY_BG, source_id=record.source_id, **values)
                 created.append(row)
             else:
-                if record.source_id in self.seen:  # met earlier in this file: add its types
-                    values["document_types"] = row.document_types + [
-                        t for t in values["document_types"] if t not in row.document_types
-                    ]
                 changed = [f for f in CONSULTATION_FIELDS if getattr(row, f) != values[f]]
                 if not changed:
                     self.report.unchanged += 1
-                    self.seen.add(record.source_id)
                     continue
                 if "state" in changed:
                     moves.append(
@@ -298,7 +295,6 @@ class Importer:
                 institution.municipality.province if institution.municipality else None
             )
             row.refresh_audit()
-            self.seen.add(record.source_id)
         if created:
             Consultation.objects.bulk_create(created, batch_size=BATCH)
             moves += [
@@ -415,8 +411,7 @@ class Importer:
                 return None
             return lambda done: progress(min(99, start + span * (offset + done) // total))
 
-        for _item in consultation_records(consultations, reading(0, 0, 30)):
-            pass
+        self.repeated = _types_of_scattered(consultation_records(consultations, reading(0, 0, 30)))
         if comments is not None:
             for _comment in comment_records(comments, reading(0, sizes[0], 30)):
                 pass
@@ -453,12 +448,32 @@ class Importer:
         return self.report
 
     def announce(self) -> None:
-        """Tell the audit's readers (monitoring's index) which institutions changed."""
+        """Tell the audit's readers (the dashboard's cache, monitoring's index) what changed;
+        the bulk writes sent no signal of `Consultation.save`."""
+        audit_moved()
         if self.changed_institutions:
             audit_changed.send(Importer, institution_ids=sorted(self.changed_institutions))
 
     def _skip(self, file: str, item: Skipped) -> None:
         self.report.skipped.append({"file": file, "line": item.line, "reason": item.reason})
+
+
+def _types_of_scattered(items: Iterable[ConsultationRecord | Skipped]) -> dict[int, list[str]]:
+    """All the document types of each consultation whose rows are not together in the file
+    (the reader merges rows that are): read whole before anything is written."""
+    types: dict[int, list[str]] = {}
+    scattered: set[int] = set()
+    for item in items:
+        if isinstance(item, Skipped):
+            continue
+        known = types.get(item.source_id)
+        if known is None:
+            # Interned: a few dozen names of types stand for tens of thousands of rows.
+            types[item.source_id] = [sys.intern(t) for t in item.document_types]
+            continue
+        scattered.add(item.source_id)
+        known += [sys.intern(t) for t in item.document_types if t not in known]
+    return {pk: types[pk] for pk in scattered}
 
 
 def _size(stream: IO[bytes] | None) -> int:
@@ -593,7 +608,10 @@ def run_import(run_id: int) -> str:
         run.state, run.error = ImportState.FAILED, str(e)
     except Exception:
         run.state = ImportState.FAILED
-        run.error = _("The import stopped on an unexpected error; nothing was imported.")
+        run.error = _(
+            "The import stopped on an unexpected error. What it had written before stays; "
+            "importing the same files again completes it."
+        )
         run.finished_at = timezone.now()
         run.save(update_fields=["state", "error", "finished_at"])
         raise

@@ -27,6 +27,8 @@ from core.charts import chart
 from core.widgets import DateInput
 
 PAGE_SIZE = 25
+# Groups shown before "show all" (a country's thousands of institutions make a slow, long page).
+GROUPS_SHOWN = 50
 
 
 class ComplianceForm(forms.Form):
@@ -99,7 +101,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     key_name = {"institution": "institution", "municipality": "municipality"}.get(
         grouping, "policy_area"
     )
-    for g in groups:
+    all_groups = request.GET.get("all") == "1"
+    shown = groups if all_groups else groups[:GROUPS_SHOWN]
+    for g in shown:
         if g.key is not None and g.key != "":
             g.url = "?" + _query(filters, **{key_name: g.key})  # type: ignore[attr-defined]
     trend_chart = chart(
@@ -119,7 +123,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "grouping": grouping,
             "grouping_label": compliance.GROUPING_LABELS[grouping],
             "total": total,
-            "groups": groups,
+            "groups": shown,
+            "groups_count": len(groups),
+            "all_groups_url": "?" + _query(filters, by=grouping, all=1)
+            if len(groups) > len(shown)
+            else "",
             "trend": trend,
             "trend_chart": trend_chart,
             "page_obj": below,

@@ -350,3 +350,43 @@ def test_the_list_of_consultations_filters_by_where_they_were_held_and_links_the
         reverse("consultations:history-imports")
         in signed_in(admin).get(reverse("consultations:index")).content.decode()
     )
+
+
+@pytest.mark.parametrize(
+    ("periods", "median"),
+    [
+        ({30: 1}, "30.0"),
+        ({14: 1, 30: 1}, "22.0"),
+        ({14: 2, 30: 1}, "14.0"),
+        ({7: 1, 14: 2, 45: 3}, "29.5"),
+        ({}, None),
+    ],
+)
+def test_the_median_period_from_the_counts_per_period(periods, median):
+    got = compliance.Figures(periods=periods).median_period
+    assert (str(got) if got is not None else None) == median
+
+
+def test_the_dashboard_follows_a_new_consultation_at_once():
+    client = Client()
+    before = client.get(reverse("consultations:compliance")).context["total"].consultations
+    ConsultationFactory(
+        state=State.CLOSED, opens_at=opened(D(2026, 3, 1)), closes_on=D(2026, 3, 11)
+    )
+    assert (
+        client.get(reverse("consultations:compliance")).context["total"].consultations == before + 1
+    )
+
+
+def test_a_long_comparison_shows_the_first_groups_and_offers_all(monkeypatch):
+    from consultations.views import compliance as views
+
+    import_sample()
+    monkeypatch.setattr(views, "GROUPS_SHOWN", 3)
+    response = Client().get(reverse("consultations:compliance"))
+    assert len(response.context["groups"]) == 3
+    assert response.context["groups_count"] > 3
+    assert "all=1" in response.context["all_groups_url"]
+    everything = Client().get(reverse("consultations:compliance"), {"all": "1"})
+    assert len(everything.context["groups"]) == everything.context["groups_count"]
+    assert everything.context["all_groups_url"] == ""

@@ -352,15 +352,26 @@ def test_the_command_reports_and_refuses_a_bad_file(tmp_path, capsys):
 def test_national_institutions_are_made_once_per_policy_area():
     import_sample()
     import_sample()
-    areas = (
-        Consultation.objects.filter(source=Source.STRATEGY_BG, policy_area__gt="")
-        .values("policy_area")
-        .distinct()
-    )
-    made = Institution.objects.filter(generated_key__startswith="strategy.bg:")
-    assert (
-        made.count() == SourceCategory.objects.filter(scope=Scope.NATIONAL).count() >= areas.count()
-    )
+    made = Institution.objects.filter(kind__slug=history.NATIONAL_KIND)
+    national = SourceCategory.objects.filter(scope=Scope.NATIONAL)
+    assert made.count() == national.count() == 17
+    assert set(made) == {c.institution for c in national}
+    # Not the directory's generated entries: generate_directory counts those as its own.
+    assert not made.filter(generated_key__isnull=False).exists()
+
+
+def test_a_consultation_whose_rows_are_apart_in_batches_is_imported_once(monkeypatch):
+    monkeypatch.setattr(history, "BATCH", 1)
+    rows = [
+        consultation_row(Id="1", DocumentType="ПМС"),
+        consultation_row(Id="2", DocumentType="ПМС"),
+        consultation_row(Id="1", DocumentType="Доклад"),
+    ]
+    first = history.import_export(export(CONSULTATION_COLUMNS, rows), today=TODAY)
+    assert (first.created, first.updated) == (2, 0)
+    assert Consultation.objects.get(source_id=1).document_types == ["ПМС", "Доклад"]
+    again = history.import_export(export(CONSULTATION_COLUMNS, rows), today=TODAY)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
 
 
 def test_municipalities_named_once_are_matched_whatever_the_prefix():
