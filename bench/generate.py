@@ -52,6 +52,7 @@ class Scale:
     signals: int = 20_000  # proposals and signals (bench/generate_monitoring.py)
     commitments: int = 5_000  # commitments (bench/generate_monitoring.py)
     assessment_responses: int = 10_000  # one campaign's answers (bench/generate_assessments.py)
+    publications: int = 20_000  # the library (bench/generate_library.py)
 
     @classmethod
     def tiny(cls) -> Scale:
@@ -68,6 +69,7 @@ class Scale:
             signals=20,
             commitments=10,
             assessment_responses=30,
+            publications=30,
         )
 
 
@@ -236,6 +238,7 @@ if __name__ != "__main__":
     import bench.generate_assessments  # the "assessments" generator
     import bench.generate_consultations  # the "consultations" generator
     import bench.generate_events  # the "events" generator
+    import bench.generate_library  # the "library" generator
     import bench.generate_monitoring  # the "monitoring" generator
     import bench.generate_organisations  # noqa: F401  (the "organisations" generator)
 

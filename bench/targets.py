@@ -86,7 +86,18 @@ BASELINE = "hello"
 
 TARGETS: list[Target] = [
     Target(BASELINE, "/healthz", "bare view, no template or database: the baseline"),
-    Target("home", "/", "home page with the portal scope"),
+    Target(
+        "home",
+        "/",
+        "the scope's map and the blocks of what is happening now over national data "
+        "(blocks cached 60 s per language and scope)",
+    ),
+    Target("home en", "/en/", "the same in English: its own cached blocks"),
+    Target(
+        "open data",
+        "/api/",
+        "every export with its last update (one aggregate per dataset, cached 10 min)",
+    ),
     Target("province page", "/territory/provinces/PDV/", "Plovdiv province"),
     Target("municipality page", "/territory/municipalities/PDV22/", "Plovdiv municipality"),
     Target("search page", "/search/?q=plovdiv", "territorial search, grouped"),
@@ -158,6 +169,13 @@ TARGETS: list[Target] = [
     ),
     Target("api assessments", "/api/v1/assessments", "published campaigns with every group"),
     Target("assessment indices csv", "/assessments/900001/indices.csv", "every group shown"),
+    # The library (bench/generate_library.py: 20,000 publications, a quarter with an attached
+    # file's text; 5000001 is a handbook with chapters and a file).
+    Target("library search", "/library/?q=konsultatsii+obshtina", "full text over 20,000, facets"),
+    Target("library facets", "/library/?type=handbook&audience=ngos", "two facets"),
+    Target("publication page", "/library/5000001/", "a handbook with chapters and a file"),
+    Target("handbook chapter", "/library/5000001/contents/glava-1/"),
+    Target("api publications", "/api/v1/publications?q=byudzhet"),
     # The compliance audit over the history of strategy.bg (bench/generate_strategy_bg.py: a
     # generated export of 50,000 rows, ~33,000 consultations, imported before the server
     # starts) and the platform's own consultations.
