@@ -11,6 +11,7 @@ from consultations.rules import is_owner_staff
 from organisations.demo import DEMO_SOURCE
 from organisations.models import Network, Organisation
 from territory.models import PortalScope
+from tests.factories.monitoring import index_rows_kept
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     """Load the demo once for the module (it takes a few seconds), removed afterwards."""
-    with django_db_blocker.unblock():
+    with django_db_blocker.unblock(), index_rows_kept():
         scope = PortalScope.current()
         provinces, municipalities = list(scope.provinces.all()), list(scope.municipalities.all())
         had_users = set(

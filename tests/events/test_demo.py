@@ -24,6 +24,7 @@ from events.models import (
 from organisations.demo import DEMO_SOURCE
 from organisations.models import Network, Organisation
 from territory.models import PortalScope
+from tests.factories.monitoring import index_rows_kept
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +34,7 @@ DEMO_DOMAIN = "@demo.eregion.bg"
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     """Load the demo once for the module (it takes a few seconds), removed afterwards."""
-    with django_db_blocker.unblock():
+    with django_db_blocker.unblock(), index_rows_kept():
         scope = PortalScope.current()
         provinces, municipalities = list(scope.provinces.all()), list(scope.municipalities.all())
         had_users = set(

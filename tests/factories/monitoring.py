@@ -6,6 +6,8 @@ administration of Plovdiv (ma:PDV22)."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import factory
 from factory.django import DjangoModelFactory
@@ -18,7 +20,14 @@ from monitoring.enums import (
     SignalKind,
     SignalStatus,
 )
-from monitoring.models import Commitment, InformationRequest, MonitoringReport, Signal
+from monitoring.models import (
+    Commitment,
+    InformationRequest,
+    MonitoringReport,
+    Responsiveness,
+    ResponsivenessMonth,
+    Signal,
+)
 from tests.factories.accounts import UserFactory
 from tests.factories.organisations import OrganisationFactory
 
@@ -89,3 +98,16 @@ class MonitoringReportFactory(DjangoModelFactory):
     organisation = factory.SubFactory(OrganisationFactory)
     title = factory.Sequence(lambda n: f"Мониторингов доклад {n}")
     body = "## Констатации\n\nОбщината изпълнява повечето ангажименти в срок."
+
+
+@contextmanager
+def index_rows_kept() -> Iterator[None]:
+    """Around a demo loaded outside a test's transaction: the responsiveness index's rows that
+    publishing its consultations made (consultations.audit.audit_changed) are removed after."""
+    had = (
+        set(Responsiveness.objects.values_list("pk", flat=True)),
+        set(ResponsivenessMonth.objects.values_list("pk", flat=True)),
+    )
+    yield
+    Responsiveness.objects.exclude(pk__in=had[0]).delete()
+    ResponsivenessMonth.objects.exclude(pk__in=had[1]).delete()
