@@ -86,6 +86,8 @@ def _text(rng: random.Random, sentences: int, places: list[str] | None = None) -
 
 def _delete_previous() -> None:
     from django.contrib.contenttypes.models import ContentType
+    from django.db.models import CharField
+    from django.db.models.functions import Cast
 
     from core.models import SearchEntry
     from library.models import (
@@ -99,9 +101,9 @@ def _delete_previous() -> None:
 
     ours = Publication.objects.filter(seed_key__startswith=KEY)
     ct = ContentType.objects.get_for_model(Publication)
-    entries = SearchEntry.objects.filter(
-        content_type=ct, object_id__in=ours.values_list("pk", flat=True).order_by()
-    )
+    # The index keeps ids as text: PostgreSQL compares no text with a number unless cast.
+    ids = ours.order_by().annotate(text_id=Cast("pk", CharField())).values("text_id")
+    entries = SearchEntry.objects.filter(content_type=ct, object_id__in=ids)
     entries._raw_delete(entries.db)
     # Plain DELETEs, what refers to a row first: the ORM's cascade would load every row.
     within = {"publication__seed_key__startswith": KEY}
