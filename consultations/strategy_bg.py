@@ -139,8 +139,8 @@ class CommentRecord:
 
 
 def parse_date(value: str) -> datetime.datetime:
-    """`31.1.2019 г. 0:00:00` (the consultations) or `Sep 30 2010 11:10AM` (the comments), as
-    an aware datetime in Sofia time; ValueError otherwise."""
+    """`31.1.2019 г. 0:00:00` (the consultations) or `Sep 30 2010 11:10AM` (the comments), Sofia
+    time, as an aware datetime in UTC; ValueError otherwise."""
     text = " ".join(value.split())
     if m := BG_DATE.match(text):
         day, month, year, hour, minute, second = m.groups()
@@ -159,7 +159,9 @@ def parse_date(value: str) -> datetime.datetime:
         )
     else:
         raise ValueError(value)
-    return naive.replace(tzinfo=SOFIA)
+    # In UTC: an hour that Sofia lives twice (the autumn change of clocks) compares unequal
+    # with itself across zones (PEP 495), and a second import would see it changed.
+    return naive.replace(tzinfo=SOFIA).astimezone(datetime.UTC)
 
 
 def kind_of(document_types: Iterable[str]) -> str:
@@ -305,7 +307,7 @@ def _consultation(line: int, row: dict[str, str]) -> ConsultationRecord:
         policy_area=_clean(row["CategoryName"]) if scope == Scope.NATIONAL else "",
         document_types=[_clean(row["DocumentType"])] if row["DocumentType"].strip() else [],
         opened_at=opened,
-        closes_on=closes.date(),
+        closes_on=closes.astimezone(SOFIA).date(),
         comments_count=_int(count, "CommentsCount") if count else None,
         reason=reason,
         test_entry=is_test_entry(title, reason),

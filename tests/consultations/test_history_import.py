@@ -377,3 +377,18 @@ def test_a_consultation_whose_rows_are_apart_in_batches_is_imported_once(monkeyp
 def test_municipalities_named_once_are_matched_whatever_the_prefix():
     assert history.normalise_name("Община Кърджали") == history.normalise_name("кърджали")
     assert Municipality.objects.filter(name_bg="Бяла").count() == 2
+
+
+def test_a_comment_written_in_the_hour_sofia_lives_twice_is_unchanged_by_a_second_import():
+    # 27.10.2013 03:30 happened twice in Sofia (summer time ended at 04:00).
+    files = (
+        [consultation_row(Id="1")],
+        [comment_row(commentId="1", SourceItemId="1", createDate="Oct 27 2013  3:30AM")],
+    )
+    history.import_export(
+        export(CONSULTATION_COLUMNS, files[0]), export(COMMENT_COLUMNS, files[1]), today=TODAY
+    )
+    again = history.import_export(
+        export(CONSULTATION_COLUMNS, files[0]), export(COMMENT_COLUMNS, files[1]), today=TODAY
+    )
+    assert (again.comments_updated, again.comments_unchanged) == (0, 1)
