@@ -31,6 +31,19 @@ PAGE_SIZE = 25
 GROUPS_SHOWN = 50
 
 
+class CountedPaginator(Paginator):
+    """Pages of a list whose length the overall figures already give (every audited
+    consultation meets the minimum or not): no COUNT over the table."""
+
+    def __init__(self, *args: Any, count: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._known_count = count
+
+    @property
+    def count(self) -> int:
+        return self._known_count
+
+
 class ComplianceForm(forms.Form):
     by = forms.ChoiceField(
         label=gettext_lazy("Compare by"),
@@ -95,9 +108,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     total = compliance.overall(filters)
     groups = compliance.by_group(filters, grouping, language)
     trend = compliance.by_year(filters)
-    below = Paginator(compliance.below_minimum(filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    below = CountedPaginator(
+        compliance.below_minimum(filters), PAGE_SIZE, count=total.consultations - total.meeting
+    ).get_page(request.GET.get("page"))
     key_name = {"institution": "institution", "municipality": "municipality"}.get(
         grouping, "policy_area"
     )
