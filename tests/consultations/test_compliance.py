@@ -112,6 +112,9 @@ def test_the_dashboard_shows_the_figures_of_the_imported_history():
     assert total.consultations == 79  # 78 imported and published, 1 of the platform
     assert f"{total.meeting_share}".replace(".", ",") in page
     assert "Държавна администрация — Околна среда" in page
+    # The trend's numbers once: the year table with every figure, not the chart's own too.
+    assert _("Figures by the year the consultations opened") in page
+    assert 'class="chart-table"' not in page and 'id="chart-compliance-trend-desc"' in page
     # The consultations below the minimum link to their pages.
     assert reverse("consultations:detail", args=[platform.pk]) in page
     # Only the imported history.
