@@ -183,6 +183,8 @@ class Consultation(TimeStampedModel):
             # The lists' order: newest first is walked in the index, not sorted (10,000 rows).
             models.Index(fields=["-opens_at", "-id"], name="consultation_newest"),
             models.Index(fields=["source", "opened_on"], name="consultation_source_opened"),
+            # The public list's consultations that are not open, latest closed first.
+            models.Index(fields=["-closes_on", "-id"], name="consultation_latest_closed"),
             # The compliance dashboard's list of those below the minimum, newest first.
             models.Index(fields=["meets_minimum", "-opened_on"], name="consultation_below_minimum"),
         ]

@@ -23,7 +23,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Count, F, IntegerField, Q, QuerySet
 from django.db.models.functions import Cast
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -421,16 +421,43 @@ def _listed(filters: dict[str, Any]) -> QuerySet[Consultation]:
             .values("cid")
         )
         qs = qs.filter(pk__in=ids)
-    # Open ones first, the soonest to close at the top; then the others, latest closed first.
-    return qs.annotate(
-        open_rank=Case(When(state=State.OPEN, then=Value(0)), default=Value(1)),
-        open_closes=Case(When(state=State.OPEN, then=F("closes_on")), default=None),
-    ).order_by(
-        "open_rank",
-        F("open_closes").asc(nulls_last=True),
-        F("closes_on").desc(nulls_last=True),
-        "-pk",
-    )
+    return qs
+
+
+class OpenFirst:
+    """The list's order: open consultations first, the soonest to close at the top; then the
+    others, latest closed first. Two queries, each walked in an index of its order, instead of
+    one order over a computed rank, which sorts every public consultation (43,000 with the
+    strategy.bg history: 200 ms on SQLite). Paginator needs only `count` and slices."""
+
+    def __init__(self, qs: QuerySet[Consultation]) -> None:
+        self.open = qs.filter(state=State.OPEN).order_by("closes_on", "pk")
+        self.rest = qs.exclude(state=State.OPEN).order_by(
+            F("closes_on").desc(nulls_last=True), "-pk"
+        )
+        self._open_count: int | None = None
+
+    @property
+    def open_count(self) -> int:
+        if self._open_count is None:
+            self._open_count = self.open.count()
+        return self._open_count
+
+    def count(self) -> int:
+        return self.open_count + self.rest.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, window: slice) -> list[Consultation]:
+        start = window.start or 0
+        stop = window.stop if window.stop is not None else self.count()
+        found: list[Consultation] = []
+        if start < self.open_count:
+            found += list(self.open[start : min(stop, self.open_count)])
+        if stop > self.open_count:
+            found += list(self.rest[max(0, start - self.open_count) : stop - self.open_count])
+        return found
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -453,7 +480,9 @@ def index(request: HttpRequest) -> HttpResponse:
             "institution__name_en",
         )
     )
-    page = Paginator(rows, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    # Paginator takes any sequence with count() and slices (its stubs say a QuerySet or list).
+    ordered = cast(Any, OpenFirst(rows))
+    page: Page[Consultation] = Paginator(ordered, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     day = today()
     for c in page.object_list:
         c.status = status_label(c.state, c.closes_on, day)  # type: ignore[attr-defined]

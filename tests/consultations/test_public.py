@@ -366,3 +366,38 @@ def test_withdrawn_consultation_shows_why():
     html = _html(Client().get(c.get_absolute_url()))
     assert "Проектът ще бъде преработен." in html
     assert str(State.WITHDRAWN.label) in html
+
+
+def test_the_list_runs_open_first_then_latest_closed_across_pages(monkeypatch):
+    from consultations.views import public
+
+    monkeypatch.setattr(public, "LIST_PAGE_SIZE", 2)
+    today = timezone.localdate()
+    made = {}
+    for name, state, days in [
+        ("открита-късно", State.OPEN, 20),
+        ("открита-скоро", State.OPEN, 3),
+        ("открита-средно", State.OPEN, 10),
+        ("закрита-вчера", State.CLOSED, -1),
+        ("закрита-отдавна", State.CLOSED, -300),
+        ("закрита-миналия-месец", State.CLOSED, -30),
+    ]:
+        made[name] = ConsultationFactory(
+            title=f"Консултация {name}",
+            state=state,
+            closes_on=today + datetime.timedelta(days=days),
+        )
+    seen = []
+    for page in (1, 2, 3):
+        response = Client().get(reverse("consultations:index"), {"page": page})
+        seen += [c.title.removeprefix("Консултация ") for c in response.context["consultations"]]
+    expected = [
+        "открита-скоро",
+        "открита-средно",
+        "открита-късно",
+        "закрита-вчера",
+        "закрита-миналия-месец",
+        "закрита-отдавна",
+    ]
+    assert [s for s in seen if s in made] == expected
+    assert Client().get(reverse("consultations:index")).context["page_obj"].paginator.count >= 6
