@@ -8,7 +8,10 @@ echo "== Tests on ${DB%%@*}"
 $BIN/pytest -q -m "not browser" "$@"
 status=$?
 CHROMIUM="${CHROMIUM_PATH:-/usr/bin/chromium}"
-if [ -x "$CHROMIUM" ]; then
+if [ "${BROWSER_TESTS:-1}" = 0 ]; then
+  # CI runs the browser tests once, with the SQLite suite (.ci/run).
+  echo "== Browser tests skipped (BROWSER_TESTS=0)"
+elif [ -x "$CHROMIUM" ]; then
   echo "== Browser tests (Chromium at $CHROMIUM)"
   DJANGO_ALLOW_ASYNC_UNSAFE=true $BIN/pytest -q -m browser "$@"
   bstatus=$?
