@@ -11,6 +11,7 @@ transaction and rate-limited per person.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -340,6 +341,16 @@ def _state_page(
     )
 
 
+def _move(request: HttpRequest, move: Callable[[], Any], done: str) -> None:
+    """One move of an item's state: the service's refusal or `done` as the page's message."""
+    try:
+        move()
+    except services.TransitionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, done)
+
+
 @login_required
 @write_limit
 @require_http_methods(["GET", "POST"])
@@ -347,12 +358,11 @@ def schedule(request: HttpRequest, pk: int) -> HttpResponse:
     item = _managed(request, pk)
     form = ScheduleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.schedule(item, form.cleaned_data["publish_at"], by=request.user)
-        except services.TransitionError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, _("The item will be published at the time you chose."))
+        _move(
+            request,
+            lambda: services.schedule(item, form.cleaned_data["publish_at"], by=request.user),
+            _("The item will be published at the time you chose."),
+        )
         return redirect("news:manage-item", item.pk)
     return _state_page(request, item, "news/schedule.html", form, _("Schedule the publication"))
 
@@ -376,12 +386,11 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def unschedule(request: HttpRequest, pk: int) -> HttpResponse:
     item = _managed(request, pk)
-    try:
-        services.unschedule(item, by=request.user)
-    except services.TransitionError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("The publication is cancelled; the item is a draft again."))
+    _move(
+        request,
+        lambda: services.unschedule(item, by=request.user),
+        _("The publication is cancelled; the item is a draft again."),
+    )
     return redirect("news:manage-item", item.pk)
 
 
@@ -392,12 +401,11 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     item = _managed(request, pk)
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.withdraw(item, form.cleaned_data["reason"], by=request.user)
-        except services.TransitionError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, _("The item is withdrawn; its page now gives the reason."))
+        _move(
+            request,
+            lambda: services.withdraw(item, form.cleaned_data["reason"], by=request.user),
+            _("The item is withdrawn; its page now gives the reason."),
+        )
         return redirect("news:manage-item", item.pk)
     return _state_page(request, item, "news/withdraw.html", form, _("Withdraw the item"))
 
